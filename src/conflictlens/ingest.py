@@ -1,0 +1,199 @@
+"""ingest: raw bytes from files, folders and JSONL batches -> Document.
+
+Decoding is deliberately forgiving (legacy encodings are decoded, not rejected) and
+rejection is deliberately explicit: every refusal is an ``InputError`` with a one-line
+reason that the CLI prints and a batch records against the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from conflictlens.errors import InputError
+from conflictlens.models import Document
+
+#: Larger inputs are not news articles; refusing them early bounds memory and time.
+MAX_BYTES = 5 * 1024 * 1024
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml"}
+BATCH_SUFFIXES = {".jsonl", ".ndjson"}
+
+# Magic numbers of formats people drop into a folder of articles by mistake.
+_BINARY_SIGNATURES: dict[bytes, str] = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF file (convert it to text first)",
+    b"PK\x03\x04": "a ZIP archive (or an Office document)",
+    b"\x1f\x8b": "a gzip archive",
+    b"RIFF": "a RIFF media file",
+    b"\x7fELF": "an executable",
+}
+_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|div|p)\b", re.I)
+
+
+@dataclass
+class BatchItem:
+    """One unit of a batch: a decoded Document, or the reason it could not be read."""
+
+    source: str
+    document: Document | None
+    error: str | None = None
+    content_hash: str | None = None
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding). UTF-8 first, then charset detection for legacy encodings."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError("cannot determine the text encoding")
+    text = str(best)
+    return text, best.encoding
+
+
+def _check_bytes(data: bytes) -> None:
+    if not data.strip():
+        raise InputError("empty document")
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            f"document too large ({len(data) // 1024} KiB; limit {MAX_BYTES // 1024} KiB)"
+        )
+    for magic, what in _BINARY_SIGNATURES.items():
+        if data.startswith(magic):
+            raise InputError(f"not a text document: {what}")
+    sample = data[:4096]
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("not a text document: binary data")
+
+
+def _check_text(text: str) -> None:
+    # Control characters other than whitespace mean a binary file that happened to decode.
+    sample = text[:4096]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f")
+    if controls > max(8, len(sample) // 100):
+        raise InputError("not a text document: binary data")
+    if not any(c.isalpha() for c in sample):
+        raise InputError("no text in document")
+
+
+def document_from_bytes(
+    data: bytes,
+    source: str,
+    *,
+    url: str | None = None,
+    published: str | None = None,
+    media_type: str | None = None,
+) -> Document:
+    """Decode and classify one input. Raises InputError with a one-line reason."""
+    _check_bytes(data)
+    text, encoding = decode(data)
+    _check_text(text)
+    if media_type is None:
+        media_type = "html" if _HTML_SNIFF.search(data[:2048]) else "text"
+    return Document(
+        content=text,
+        media_type=media_type,  # type: ignore[arg-type]
+        content_hash=content_hash(data),
+        source=source,
+        url=url,
+        encoding=encoding,
+        published=published,
+    )
+
+
+def read_file(path: Path) -> Document:
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"is a directory: {path}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    media = "html" if path.suffix.lower() in {".html", ".htm", ".xhtml"} else None
+    return document_from_bytes(data, str(path), media_type=media)
+
+
+def _jsonl_items(path: Path) -> Iterator[BatchItem]:
+    """Each line: {"url"?, "html" | "text", "published"?}. A bad line fails alone."""
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            source = f"{path}:{lineno}"
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                yield BatchItem(source, None, f"invalid JSON: {exc}")
+                continue
+            if not isinstance(record, dict):
+                yield BatchItem(source, None, "JSONL line is not an object")
+                continue
+            body = record.get("html") if record.get("html") is not None else record.get("text")
+            if not isinstance(body, str):
+                yield BatchItem(source, None, 'JSONL line has no "html" or "text" string')
+                continue
+            data = body.encode("utf-8")
+            media = "html" if record.get("html") is not None else "text"
+            try:
+                doc = document_from_bytes(
+                    data,
+                    record.get("url") or source,
+                    url=record.get("url"),
+                    published=record.get("published"),
+                    media_type=media,
+                )
+            except InputError as exc:
+                yield BatchItem(source, None, str(exc), content_hash(data))
+                continue
+            yield BatchItem(source, doc, None, doc.content_hash)
+
+
+def iter_sources(paths: list[Path]) -> Iterator[BatchItem]:
+    """Expand files, folders (recursively, sorted) and JSONL batches into BatchItems.
+
+    Never raises for one bad input: the error travels in the item so the batch goes on.
+    """
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in TEXT_SUFFIXES | BATCH_SUFFIXES
+                and not p.name.endswith(".gold.json")
+            )
+            yield from iter_sources(files)
+        elif path.suffix.lower() in BATCH_SUFFIXES and path.is_file():
+            yield from _jsonl_items(path)
+        else:
+            try:
+                doc = read_file(path)
+            except InputError as exc:
+                digest = None
+                if path.is_file():
+                    try:
+                        digest = content_hash(path.read_bytes())
+                    except OSError:
+                        digest = None
+                yield BatchItem(str(path), None, str(exc), digest)
+                continue
+            yield BatchItem(str(path), doc, None, doc.content_hash)

@@ -1,0 +1,188 @@
+"""The data classes that flow between pipeline stages.
+
+Each stage takes one of these and returns the next: ingest -> Document,
+structure -> Article, extract -> EventMention, resolve/merge -> Event.
+They are plain dataclasses so that every stage can be read, tested and
+serialised (``to_dict``) without the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DatePrecision = Literal["day", "week", "month", "year", "range"]
+GeoPrecision = Literal["city", "region", "country"]
+
+
+def to_dict(obj: Any) -> Any:
+    """Recursively turn dataclasses (and dates) into JSON-ready values."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, list | tuple):
+        return [to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    return obj
+
+
+# --- ingest -----------------------------------------------------------------
+
+
+@dataclass
+class Document:
+    """Raw input after decoding: what a user gave us, never altered."""
+
+    content: str
+    media_type: Literal["text", "html"]
+    content_hash: str  # sha256 of the raw bytes: the idempotency key
+    source: str  # file path, URL or "<jsonl>:line"
+    url: str | None = None
+    encoding: str = "utf-8"
+    published: str | None = None  # ISO date given with the input (JSONL, HTML meta)
+    title: str | None = None
+
+
+# --- structure --------------------------------------------------------------
+
+
+@dataclass
+class Caption:
+    text: str
+    credit: str | None = None
+
+
+@dataclass
+class Turn:
+    """One question/answer exchange of an interview."""
+
+    speaker: str | None  # who answers
+    question: str
+    answer: str
+    asker: str | None = None  # who asks (often the outlet: "RFI")
+    question_start: int = -1  # offsets into Article.body
+    answer_start: int = -1
+    answer_end: int = -1
+
+
+@dataclass
+class Article:
+    """A news report with its parts told apart and its clean text in ``body``.
+
+    Every offset elsewhere in the pipeline (evidence spans) points into ``body``.
+    Nothing is thrown away: removed lines go to ``boilerplate``, sentences the scrape
+    cut short are listed in ``truncated``.
+    """
+
+    headline: str | None = None
+    kicker: str | None = None
+    standfirst: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    published: str | None = None  # ISO date
+    language: str | None = None
+    reading_time_minutes: int | None = None
+    captions: list[Caption] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    questions: int = 0
+    turns: list[Turn] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    body: str = ""
+    boilerplate: list[str] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+    url: str | None = None
+
+
+# --- extract / resolve / merge ----------------------------------------------
+
+
+@dataclass
+class Evidence:
+    """Where in ``Article.body`` a field's value is stated."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class DateSpan:
+    start: str  # ISO date, inclusive
+    end: str  # ISO date, inclusive
+    precision: str  # DatePrecision
+
+
+@dataclass
+class Location:
+    name: str
+    admin1: str | None
+    country: str | None
+    country_code: str | None
+    lat: float | None
+    lon: float | None
+    precision: str  # GeoPrecision
+    geonames_id: int | None = None
+
+
+@dataclass
+class Actor:
+    name: str  # normalised, e.g. "Tehrik-i-Taliban Pakistan"
+    mention: str  # as found in the text
+    aliases: list[str] = field(default_factory=list)
+    category: str | None = None  # ACLED-style: state forces, rebel group, ...
+    country: str | None = None
+
+
+@dataclass
+class Fatalities:
+    best: int
+    low: int
+    high: int
+
+
+@dataclass
+class Source:
+    publisher: str | None = None
+    url: str | None = None
+    speaker: str | None = None
+    article_id: str | None = None
+
+
+@dataclass
+class Event:
+    id: str
+    event_type: str  # ACLED type, e.g. "Battles"
+    sub_event_type: str  # ACLED sub-event type, e.g. "Armed clash"
+    date: DateSpan | None
+    location: Location | None
+    actor1: Actor | None
+    actor2: Actor | None
+    fatalities: Fatalities | None
+    injured: int | None = None
+    background: bool = False
+    summary: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    source: Source = field(default_factory=Source)
+    sources: list[Source] = field(default_factory=list)  # after cross-article merge
+
+    @property
+    def type_string(self) -> str:
+        """The gold files' "Type/Sub-event type" form."""
+        return f"{self.event_type}/{self.sub_event_type}"
+
+
+@dataclass
+class ExtractionResult:
+    article: Article
+    events: list[Event]
+
+    def to_dict(self) -> dict[str, Any]:
+        article = to_dict(self.article)
+        events = [to_dict(e) | {"type": e.type_string} for e in self.events]
+        return {"article": article, "events": events}

@@ -1,0 +1,66 @@
+"""The whole flow for one document: ingest -> structure -> analyse -> extract -> merge
+-> resolve. This is the Python API the CLI (and later the server) is a thin shell over.
+
+    >>> from conflictlens.pipeline import extract_file
+    >>> result = extract_file("rfi-karachi-interview.txt")
+    >>> [e.type_string for e in result.events]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from conflictlens.analyse import analyse, analyse_many
+from conflictlens.dates import parse_iso
+from conflictlens.extract import extract
+from conflictlens.ingest import document_from_bytes, read_file
+from conflictlens.merge import merge_mentions
+from conflictlens.models import Article, Document, ExtractionResult
+from conflictlens.resolve import resolve_all
+from conflictlens.structure import structure
+
+
+def reference_date(article: Article, document: Document | None = None) -> dt.date:
+    """What "Friday" is relative to: the publication date, else the date of ingest."""
+    for value in (article.published, document.published if document else None):
+        if value:
+            parsed = parse_iso(value)
+            if parsed is not None:
+                return parsed
+    return dt.date.today()
+
+
+def _events(article: Article, doc, document: Document | None) -> ExtractionResult:
+    ref = reference_date(article, document)
+    mentions, ctx = extract(article, doc, ref)
+    clusters = merge_mentions(mentions)
+    events = resolve_all(clusters, article, ctx)
+    return ExtractionResult(article=article, events=events)
+
+
+def process(document: Document) -> ExtractionResult:
+    article = structure(document)
+    return _events(article, analyse(article.body, article.language or "en"), document)
+
+
+def process_many(documents: Iterable[Document], batch_size: int = 16) -> Iterator[ExtractionResult]:
+    """Batched: spaCy parses several bodies at once, several times faster than one by one."""
+    docs = list(documents)
+    articles = [structure(d) for d in docs]
+    parsed = analyse_many((a.body for a in articles), batch_size=batch_size)
+    for document, article, doc in zip(docs, articles, parsed, strict=True):
+        yield _events(article, doc, document)
+
+
+def extract_file(path: str | Path, published: str | None = None) -> ExtractionResult:
+    document = read_file(Path(path))
+    if published:
+        document.published = published
+    return process(document)
+
+
+def extract_text(text: str, *, published: str | None = None, url: str | None = None) -> ExtractionResult:
+    document = document_from_bytes(text.encode("utf-8"), "<text>", url=url, published=published)
+    return process(document)

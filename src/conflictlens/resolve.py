@@ -1,0 +1,237 @@
+"""resolve: an event cluster -> an Event with normalised fields and evidence.
+
+Dates come resolved against the reference date from ``conflictlens.dates``; here we
+choose among them, place the event through the gazetteer (own toponym, then the event
+it depends on, then "the city" in focus, then a demonym, then the article's country),
+name the actors through the actor dictionary in that country, pick the ACLED
+sub-event type from the arguments, and record the words behind every field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conflictlens.actors import ActorDictionary
+from conflictlens.extract import ActorArg, Context, PlaceArg, lexicon
+from conflictlens.gazetteer import Gazetteer, to_location
+from conflictlens.merge import Cluster
+from conflictlens.models import (
+    Actor,
+    Article,
+    DateSpan,
+    Event,
+    Evidence,
+    Fatalities,
+    Location,
+    Source,
+)
+from conflictlens.tolls import combine
+
+#: Events whose dates start this long before the report are context, not news.
+BACKGROUND_DAYS = 7
+#: A report gives no date: the event happened at most this long before it.
+UNDATED_WINDOW_DAYS = 7
+_GRANULARITY = {"day": 0, "week": 1, "month": 2, "range": 3, "year": 4}
+
+
+def _evidence(field: str, span) -> Evidence:
+    return Evidence(field, span.start, span.end, span.text)
+
+
+def resolve_date(
+    cluster: Cluster, ctx: Context, resolved: dict[int, DateSpan]
+) -> tuple[DateSpan, Evidence | None]:
+    dated = [m for m in cluster.mentions if m.date is not None]
+    if dated:
+        def width(m) -> int:
+            s = m.date.span
+            return (dt.date.fromisoformat(s.end) - dt.date.fromisoformat(s.start)).days
+
+        m = min(dated, key=lambda m: (m.date.since, width(m)))
+        d = m.date
+        span = d.span
+        if d.since:
+            span = DateSpan(span.start, ctx.reference.isoformat(), "range")
+        return span, _evidence("date", d)
+    ref = ctx.reference.isoformat()
+    if cluster.linked is not None and id(cluster.linked) in resolved:
+        # "The attack provoked demonstrations": on or after the attack, by the report.
+        start = resolved[id(cluster.linked)].start
+        return DateSpan(start, max(start, ref), "range"), None
+    start = (ctx.reference - dt.timedelta(days=UNDATED_WINDOW_DAYS)).isoformat()
+    return DateSpan(start, ref, "week"), None
+
+
+def resolve_place(
+    cluster: Cluster, ctx: Context, resolved: dict[int, Location]
+) -> tuple[Location | None, Evidence | None]:
+    own = cluster.places()
+    linked = resolved.get(id(cluster.linked)) if cluster.linked is not None else None
+    if own:
+        order = {"city": 0, "region": 1, "country": 2}
+        best: PlaceArg = min(own, key=lambda p: order.get(p.place.kind, 3))
+        if (
+            best.place.kind == "country"
+            and linked is not None
+            and linked.precision != "country"
+            and linked.country_code == best.place.country_code
+        ):
+            return linked, None
+        return to_location(best.place), _evidence("location", best.span)
+    if linked is not None:
+        return linked, None
+    first = cluster.first
+    if any(m.place_is_context_ref for m in cluster.mentions):
+        before = [p for p in ctx.toponyms if p.span.end <= first.sentence.start and p.place.kind == "city"]
+        if before:
+            return to_location(before[-1].place), _evidence("location", before[-1].span)
+    gaz = Gazetteer.default()
+    for m in cluster.mentions:
+        if m.country_hint:
+            place = gaz.country(m.country_hint)
+            if place is not None:
+                return to_location(place), None
+    if ctx.countries:
+        place = gaz.country(ctx.countries[0])
+        if place is not None:
+            return to_location(place), None
+    return None, None
+
+
+def _pick_actor(cluster: Cluster, role: str) -> ActorArg | None:
+    args = [getattr(m, role) for m in cluster.mentions if getattr(m, role) is not None]
+    known = [a for a in args if a.match is not None]
+    named = [a for a in known if not a.match.entry.generic]
+    return (named or known or [None])[0]
+
+
+def resolve_actor(arg: ActorArg | None, country: str | None) -> Actor | None:
+    if arg is None or arg.match is None:
+        return None
+    return ActorDictionary.default().resolve(arg.match, country)
+
+
+def resolve_type(cluster: Cluster, actor2: Actor | None) -> tuple[str, str, EventMention | None]:  # noqa: F821
+    refinement = lexicon()["attack_refinement"]
+    strong = [m for m in cluster.mentions if not m.weak and not m.toll_only] or cluster.mentions
+    explosions = [m for m in strong if m.kind == "explosion" and m.event_type]
+    for m in explosions:
+        for cue in sorted(set().union(*(x.cues for x in cluster.mentions))):
+            if refinement["explosive_cues"][cue][1] == "Suicide bomb":
+                return refinement["explosive_cues"][cue][0], "Suicide bomb", m
+        return m.event_type, m.sub_event_type, m  # type: ignore[return-value]
+    if cluster.family == "violence":
+        cues = set().union(*(m.cues for m in cluster.mentions))
+        ranked = sorted(cues, key=lambda c: refinement["explosive_cues"][c][1] != "Suicide bomb")
+        if ranked:
+            t, s = refinement["explosive_cues"][ranked[0]]
+            return t, s, strong[0]
+    typed = [m for m in strong if m.event_type]
+    if typed and (cluster.family != "violence" or typed[0].kind != "attack"):
+        return typed[0].event_type, typed[0].sub_event_type, typed[0]  # type: ignore[return-value]
+    if typed and any(m.kind in ("clash",) or m.event_type == "Battles" for m in typed):
+        m = next(m for m in typed if m.event_type == "Battles")
+        return m.event_type, m.sub_event_type, m  # type: ignore[return-value]
+    if cluster.family == "violence":
+        if actor2 is not None and actor2.category in refinement["armed_target_categories"]:
+            t, s = refinement["armed_target"]
+        else:
+            t, s = refinement["default"]
+        return t, s, strong[0]
+    m = strong[0]
+    return m.event_type or "Strategic developments", m.sub_event_type or "Other", m
+
+
+def speaker_at(article: Article, offset: int) -> str | None:
+    """Who says the words at ``offset``: the interviewee, the interviewer, or the outlet."""
+    for turn in article.turns:
+        if turn.answer_start <= offset < turn.answer_end:
+            return turn.speaker
+        if turn.question_start <= offset < turn.answer_start:
+            return turn.asker
+    return article.publisher
+
+
+def resolve_cluster(
+    cluster: Cluster,
+    index: int,
+    article: Article,
+    ctx: Context,
+    dates: dict[int, DateSpan],
+    places: dict[int, Location],
+) -> Event:
+    date, date_ev = resolve_date(cluster, ctx, dates)
+    location, place_ev = resolve_place(cluster, ctx, places)
+    dates[id(cluster)] = date
+    if location is not None:
+        places[id(cluster)] = location
+    country = location.country_code if location else (ctx.countries[0] if ctx.countries else None)
+    a1_arg, a2_arg = _pick_actor(cluster, "actor1"), _pick_actor(cluster, "actor2")
+    actor1, actor2 = resolve_actor(a1_arg, country), resolve_actor(a2_arg, country)
+    if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
+        actor2 = None
+    event_type, sub_type, typed_by = resolve_type(cluster, actor2)
+    actors = ActorDictionary.default()
+    if actor1 is None:
+        # ACLED's convention for unstated actors: protesters / an unidentified group.
+        default = {"Protests": "protesters", "Riots": "rioters"}.get(event_type)
+        if default is None and event_type in ("Battles", "Explosions/Remote violence", "Violence against civilians"):
+            default = "unidentified armed group"
+        if default:
+            actor1 = actors.resolve(default, country)
+            if actor1 is not None:
+                actor1.mention = ""
+    tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]
+    fatalities = combine(tolls)
+    if fatalities is None and event_type in lexicon()["nonviolent_types"]:
+        fatalities = Fatalities(0, 0, 0)  # nothing violent happened: nobody was killed
+    injured_figs = [m.injured.figures.best for m in cluster.mentions if m.injured]
+
+    evidence: list[Evidence] = []
+    for m in cluster.mentions:
+        if not m.toll_only:
+            evidence.append(_evidence("event_type" if m is typed_by else "mention", m.trigger))
+    if date_ev:
+        evidence.append(date_ev)
+    if place_ev:
+        evidence.append(place_ev)
+    for role, arg in (("actor1", a1_arg), ("actor2", a2_arg)):
+        if arg is not None and (role == "actor1" and actor1 or role == "actor2" and actor2):
+            evidence.append(_evidence(role, arg.span))
+    for m in cluster.mentions:
+        if m.fatalities:
+            evidence.append(_evidence("fatalities", m.fatalities.span))
+        if m.injured:
+            evidence.append(_evidence("injured", m.injured.span))
+
+    rich = max(
+        (m for m in cluster.mentions if not m.toll_only),
+        key=lambda m: (m.date is not None) + (m.place is not None) + (m.actor1 is not None) + (m.actor2 is not None),
+        default=cluster.first,
+    )
+    background = dt.date.fromisoformat(date.start) < ctx.reference - dt.timedelta(days=BACKGROUND_DAYS)
+    return Event(
+        id=f"E{index}",
+        event_type=event_type,
+        sub_event_type=sub_type,
+        date=date,
+        location=location,
+        actor1=actor1,
+        actor2=actor2,
+        fatalities=fatalities,
+        injured=max(injured_figs) if injured_figs else None,
+        background=background,
+        summary=rich.sentence.text.strip(),
+        evidence=evidence,
+        source=Source(
+            publisher=article.publisher,
+            url=article.url,
+            speaker=speaker_at(article, rich.sentence.start),
+        ),
+    )
+
+
+def resolve_all(clusters: list[Cluster], article: Article, ctx: Context) -> list[Event]:
+    dates: dict[int, DateSpan] = {}
+    places: dict[int, Location] = {}
+    return [resolve_cluster(c, i, article, ctx, dates, places) for i, c in enumerate(clusters, start=1)]

@@ -1,0 +1,112 @@
+"""Casualty figures: number phrases -> (best, low, high).
+
+Reports give tolls as digits, number words, hedged ranges and vague quantities
+("a hundred", "at least 30", "dozens", "between 10 and 15"). We keep all three figures
+(UCDP style) and the export picks the low one (ACLED style).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from importlib import resources
+
+from conflictlens.models import Fatalities
+
+
+@functools.cache
+def _lexicon() -> dict:
+    return json.loads(resources.files("conflictlens.data").joinpath("numbers.json").read_text())
+
+
+def _word_value(words: list[str]) -> int | None:
+    """Number words -> int: "a hundred" -> 100, "two thousand five hundred" -> 2500."""
+    lex = _lexicon()
+    units, scales = lex["units"], lex["scales"]
+    total, current, seen = 0, 0, False
+    for word in words:
+        if word in ("and", "-"):
+            continue
+        if word in units:
+            current += units[word]
+            seen = True
+        elif word in scales:
+            current = max(current, 1) * scales[word]
+            if scales[word] >= 1000:
+                total, current = total + current, 0
+            seen = True
+        else:
+            return None
+    return total + current if seen else None
+
+
+_TOKEN = re.compile(r"\d[\d,.]*|[a-z]+(?:-[a-z]+)?", re.I)
+
+
+def parse_number(text: str) -> int | None:
+    """A bare quantity, digits or words; None when the text is no number."""
+    text = text.strip().lower()
+    digits = re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", text)
+    if digits:
+        return int(text.replace(",", ""))
+    words: list[str] = []
+    for tok in _TOKEN.findall(text):
+        words.extend(tok.split("-"))
+    return _word_value(words)
+
+
+def parse_toll(text: str) -> Fatalities | None:
+    """A casualty phrase -> Fatalities(best, low, high), or None if it holds no figure.
+
+    >>> parse_toll("at least 30")
+    Fatalities(best=30, low=30, high=30)
+    >>> parse_toll("between 10 and 15")
+    Fatalities(best=12, low=10, high=15)
+    """
+    lex = _lexicon()
+    phrase = re.sub(r"\s+", " ", text.strip().lower())
+    between = re.search(r"(?:between|from)\s+(.+?)\s+(?:and|to)\s+(.+)$", phrase)
+    if between is None:
+        between = re.search(r"^(\S+)\s*(?:-|–|to)\s*(\S+)$", phrase)
+    if between:
+        low, high = parse_number(between.group(1)), parse_number(between.group(2))
+        if low is not None and high is not None and low <= high:
+            return Fatalities(best=(low + high) // 2, low=low, high=high)
+    for word, (low, best, high) in lex["vague"].items():
+        if re.search(rf"\b{word}\b", phrase):
+            return Fatalities(best=best, low=low, high=high)
+    hedge = None
+    for kind in ("lower_bound", "upper_bound", "approximate"):
+        for cue in sorted(lex[kind], key=len, reverse=True):
+            if phrase.startswith(cue + " "):
+                hedge = kind
+                phrase = phrase[len(cue) + 1 :]
+                break
+        if hedge:
+            break
+    phrase = re.sub(r"^(?:a|an|the)\s+(?=\S+\s)", "a ", phrase)
+    value = parse_number(phrase)
+    if value is None:
+        return None
+    if hedge == "lower_bound":
+        return Fatalities(best=value, low=value, high=value)
+    if hedge == "upper_bound":
+        margin = int(round(value * lex["approximate_margin"]))
+        return Fatalities(best=value, low=max(0, value - margin), high=value)
+    if hedge == "approximate" or re.match(r"a (hundred|thousand|dozen)\b", phrase):
+        margin = int(round(value * lex["approximate_margin"]))
+        return Fatalities(best=value, low=max(0, value - margin), high=value + margin)
+    return Fatalities(best=value, low=value, high=value)
+
+
+def combine(figures: list[Fatalities]) -> Fatalities | None:
+    """Several reports of one toll: best is the highest best (tolls rise as bodies are
+    found), low and high span every report, so disagreement stays visible."""
+    if not figures:
+        return None
+    return Fatalities(
+        best=max(f.best for f in figures),
+        low=min(f.low for f in figures),
+        high=max(f.high for f in figures),
+    )

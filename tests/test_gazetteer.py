@@ -1,0 +1,224 @@
+"""Tests for the offline gazetteer, on the packaged database and real place mentions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conflictlens.gazetteer import Gazetteer, Place, distance_km, normalize, to_location
+from conflictlens.models import Location
+
+ROOT = Path(__file__).resolve().parents[1]
+MUC4_PLACES = ROOT / "tests" / "data" / "muc4_dev_places.json"
+SEED_PLACES = [
+    # (mention, context, ISO2, expected name, admin1) from the seed's gold file
+    ("Karachi", ["PK"], "PK", "Karachi", "Sindh"),
+    ("Peshawar", ["PK"], "PK", "Peshawar", "Khyber Pakhtunkhwa"),
+    ("Kabul", ["PK", "AF"], "AF", "Kabul", "Kabul"),
+    ("Pakistan", ["PK"], "PK", "Pakistan", None),
+    ("Afghanistan", ["PK"], "AF", "Afghanistan", None),
+]
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.default()
+
+
+def test_first_lookup_is_fast_in_a_fresh_process() -> None:
+    code = (
+        "import time; t=time.perf_counter();"
+        "from conflictlens.gazetteer import Gazetteer;"
+        "p=Gazetteer.default().resolve('Karachi');"
+        "print((time.perf_counter()-t)*1000, p.country_code)"
+    )
+    # Import of the module (dataclasses, sqlite3) plus open plus first query.
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    ).stdout.split()
+    assert out[1] == "PK"
+    assert float(out[0]) < 150  # import + open + query; the query itself is below
+    gaz = Gazetteer.default()
+    t = time.perf_counter()
+    gaz.resolve("Quetta")
+    assert (time.perf_counter() - t) * 1000 < 50
+
+
+def test_default_is_cached(gaz: Gazetteer) -> None:
+    assert Gazetteer.default() is gaz
+
+
+@pytest.mark.parametrize(("mention", "context", "code", "name", "admin1"), SEED_PLACES)
+def test_seed_places(gaz: Gazetteer, mention, context, code, name, admin1) -> None:
+    place = gaz.resolve(mention, context)
+    assert place is not None
+    assert (place.country_code, place.name, place.admin1) == (code, name, admin1)
+
+
+def test_seed_coordinates_match_gold(gaz: Gazetteer) -> None:
+    karachi = gaz.resolve("Karachi")
+    assert distance_km((karachi.lat, karachi.lon), (24.8607, 67.0011)) < 10
+    peshawar = gaz.resolve("Peshawar")
+    assert distance_km((peshawar.lat, peshawar.lon), (34.008, 71.5785)) < 5
+    pakistan = gaz.country("Pakistan")
+    assert abs(pakistan.lat - 30) <= 3 and abs(pakistan.lon - 70) <= 3
+    assert pakistan.kind == "country" and pakistan.geonames_id == 1168579
+
+
+def test_regions(gaz: Gazetteer) -> None:
+    for name, code in [("Sindh", "PK"), ("Khyber Pakhtunkhwa", "PK"), ("Balochistan", "PK")]:
+        place = gaz.resolve(name)
+        assert (place.kind, place.country_code, place.name) == ("region", code, name)
+    punjab = gaz.resolve("Punjab", ["PK"])
+    assert (punjab.kind, punjab.country_code) == ("region", "PK")
+    assert gaz.resolve("Punjab", ["IN"]).country_code == "IN"
+    # A region's point is its largest city.
+    sindh = gaz.resolve("Sindh")
+    assert distance_km((sindh.lat, sindh.lon), (24.86, 67.01)) < 20
+    # English compass words for Spanish/French region names.
+    assert gaz.resolve("North Kivu").country_code == "CD"
+
+
+def test_disambiguation_rules(gaz: Gazetteer) -> None:
+    assert gaz.resolve("Paris").country_code == "FR"
+    # A US Paris above 10k people wins when the text is about the US ...
+    assert gaz.resolve("Paris", ["US"]).country_code == "US"
+    # ... but a tiny same-named village in the context country does not beat a capital.
+    assert gaz.resolve("Lima", ["US"]).country_code == "PE"
+    salvador = gaz.resolve("san salvador", ["SV"])
+    assert (salvador.kind, salvador.country_code, salvador.name) == ("city", "SV", "San Salvador")
+    # A region named after its capital means the city.
+    assert gaz.resolve("Kabul").kind == "city"
+    # Exact country names are countries, not same-named cities.
+    assert gaz.resolve("Guatemala").kind == "country"
+    assert gaz.resolve("Mexico").kind == "country"
+    assert gaz.resolve("guatemala city").kind == "city"
+    # Context may be given as names too.
+    assert gaz.resolve("Santiago", ["Chile"]).country_code == "CL"
+    assert gaz.resolve("Santiago", ["Dominican Republic"]).country_code == "DO"
+    assert gaz.resolve("Nowhereville-on-Thames") is None
+    assert gaz.resolve("") is None
+
+
+def test_wrapped_and_decorated_names(gaz: Gazetteer) -> None:
+    for text in ["Karachi city", "the city of Karachi", "KARACHI.", "Karachi,", "  karachi  "]:
+        place = gaz.resolve(text)
+        assert place is not None and place.name == "Karachi", text
+    assert gaz.resolve("the department of usulutan", ["SV"]).kind == "region"
+    assert gaz.resolve("el peten department", ["GT"]).name == "Peten"
+    assert gaz.resolve("Medellín").name == gaz.resolve("medellin").name == "Medellín"
+
+
+def test_candidates_cover_all_kinds(gaz: Gazetteer) -> None:
+    kinds = {p.kind for p in gaz.candidates("San Salvador")}
+    assert {"city", "region"} <= kinds
+    pops = [p.population for p in gaz.candidates("Paris")]
+    assert len(pops) > 5 and pops == sorted(pops, reverse=True)
+    assert [p.kind for p in gaz.candidates("Pakistan")] == ["country"]
+    # Alternate names are indexed, folded.
+    assert any(p.country_code == "PK" for p in gaz.candidates("Peschawar"))
+    assert gaz.candidates("zzzz qqqq") == []
+
+
+def test_country_lookup(gaz: Gazetteer) -> None:
+    for key in ["PK", "pk", "PAK", "Pakistan", "pakistan", "Islamic Republic of Pakistan"]:
+        place = gaz.country(key)
+        assert place is not None and place.country_code == "PK", key
+    for key in ["United States", "USA", "U.S.", "America", "US"]:
+        assert gaz.country(key).country_code == "US", key
+    assert gaz.country("Ivory Coast").country_code == "CI"
+    assert gaz.country("Côte d'Ivoire").country_code == "CI"
+    assert gaz.country("Cote d’Ivoire").country_code == "CI"
+    assert gaz.country("Karachi") is None
+    assert gaz.country("XX") is None
+    us = gaz.country("US")
+    assert 25 < us.lat < 50 and -125 < us.lon < -65
+
+
+def test_demonyms(gaz: Gazetteer) -> None:
+    assert gaz.demonym("Pakistani") == "PK"
+    assert gaz.demonym("pakistanis") == "PK"
+    assert gaz.demonym("Afghan") == "AF"
+    assert gaz.demonym("AFGHANS") == "AF"
+    assert gaz.demonym("Salvadoran") == "SV"
+    assert gaz.demonym("Salvadorans") == "SV"
+    assert gaz.demonym("Côte d'Ivoire") is None
+    assert gaz.demonym("table") is None
+    data = json.loads(
+        (ROOT / "src" / "conflictlens" / "data" / "demonyms.json").read_text(encoding="utf-8")
+    )
+    codes = [k for k in data if not k.startswith("_")]
+    assert len(codes) >= 150
+    # Every demonym points at a country the gazetteer knows.
+    assert all(gaz.country(code) is not None for code in codes)
+
+
+def test_distance_km() -> None:
+    assert distance_km((0.0, 0.0), (0.0, 0.0)) == 0.0
+    # Karachi -> Peshawar is about 1,150 km.
+    assert 1100 < distance_km((24.8607, 67.0011), (34.008, 71.5785)) < 1200
+    assert distance_km((0, 179.5), (0, -179.5)) == pytest.approx(111.2, abs=0.5)
+
+
+def test_to_location(gaz: Gazetteer) -> None:
+    loc = to_location(gaz.resolve("Peshawar"))
+    assert isinstance(loc, Location)
+    assert (loc.name, loc.admin1, loc.country, loc.country_code, loc.precision) == (
+        "Peshawar",
+        "Khyber Pakhtunkhwa",
+        "Pakistan",
+        "PK",
+        "city",
+    )
+    assert loc.geonames_id == 1168197
+    assert to_location(gaz.country("AF")).precision == "country"
+    region = Place(None, "Sindh", "Sindh", "Pakistan", "PK", 24.86, 67.01, 1, "region")
+    assert to_location(region).precision == "region"
+
+
+def _accuracy(gaz: Gazetteer, items: list[dict]) -> tuple[float, float, float]:
+    """(right city/region name, right country, right country among resolved)."""
+    names = countries = resolved = 0
+    for item in items:
+        place = gaz.resolve(item["mention"], item["context"])
+        if place is None:
+            continue
+        resolved += 1
+        if place.country_code == item["country_code"]:
+            countries += 1
+            expected = {normalize(n) for n in item["names"]}
+            names += normalize(place.name) in expected
+    return names / len(items), countries / len(items), countries / resolved
+
+
+def test_accuracy_on_seed_and_muc4_dev(gaz: Gazetteer) -> None:
+    items = json.loads(MUC4_PLACES.read_text(encoding="utf-8"))["places"]
+    assert len(items) >= 40
+    items += [
+        {"mention": m, "context": c, "country_code": cc, "names": [n]}
+        for m, c, cc, n, _ in SEED_PLACES
+    ]
+    city, country, country_resolved = _accuracy(gaz, items)
+    print(f"\nplaces={len(items)} city={city:.3f} country={country:.3f} "
+          f"country_among_resolved={country_resolved:.3f}")
+    assert city >= 0.90
+    assert country_resolved >= 0.99
+    # One MUC-4 town (Ilobasco) is missing from GeoNames cities1000 and stays unresolved.
+    assert country >= 0.98
+
+
+def test_normalize() -> None:
+    assert normalize("Côte d'Ivoire") == "cote divoire"
+    assert normalize("  São  Paulo! ") == "sao paulo"
+    assert normalize("Khyber-Pakhtunkhwa") == "khyber pakhtunkhwa"
+    assert normalize("Łódź") == "lodz"
+    assert normalize("U.S.") == "us"

@@ -1,0 +1,93 @@
+"""ingest: decoding and refusal of bad input, and batch expansion."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conflictlens.errors import InputError
+from conflictlens.ingest import MAX_BYTES, document_from_bytes, iter_sources, read_file
+
+
+def test_seed_is_text_utf8(seed_path):
+    doc = read_file(seed_path)
+    assert doc.media_type == "text"
+    assert doc.encoding == "utf-8"
+    assert len(doc.content_hash) == 64
+    assert "Karachi" in doc.content
+
+
+def test_same_bytes_same_hash(seed_path):
+    data = seed_path.read_bytes()
+    assert document_from_bytes(data, "a").content_hash == document_from_bytes(data, "b").content_hash
+
+
+def test_latin1_is_decoded_not_rejected():
+    text = "Attaque à Karachi: la police a été visée vendredi, selon les témoins présents."
+    doc = document_from_bytes(text.encode("latin-1"), "x.txt")
+    assert "été visée" in doc.content
+    assert doc.encoding != "utf-8"
+
+
+def test_cp1252_quotes_decoded():
+    data = "The \u201cdirty work\u201d of repression was outsourced to the army, he said.".encode("cp1252")
+    doc = document_from_bytes(data, "x.txt")
+    assert "\u201cdirty work\u201d" in doc.content
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n\n  ", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG"),
+        (b"\xff\xd8\xff\xe0" + bytes(200), "JPEG"),
+        (b"%PDF-1.7\n" + bytes(100), "PDF"),
+        (bytes(range(256)) * 8, "binary"),
+        (b"1234 5678 ---- !!!!", "no text"),
+    ],
+)
+def test_bad_input_one_line_reason(data, reason):
+    with pytest.raises(InputError) as info:
+        document_from_bytes(data, "x")
+    assert reason in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_huge_input_refused():
+    with pytest.raises(InputError, match="too large"):
+        document_from_bytes(b"a" * (MAX_BYTES + 1), "x")
+
+
+def test_html_is_sniffed():
+    doc = document_from_bytes(b"<!DOCTYPE html><html><body><p>Hi there</p></body></html>", "x")
+    assert doc.media_type == "html"
+
+
+def test_batch_goes_on_after_bad_items(tmp_path, seed_path):
+    (tmp_path / "good.txt").write_bytes(seed_path.read_bytes())
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(50))
+    batch = tmp_path / "feed.jsonl"
+    lines = [
+        json.dumps({"url": "https://example.org/a", "text": "Gunmen attacked a checkpoint in the city."}),
+        "{not json",
+        json.dumps({"url": "https://example.org/b"}),
+        json.dumps(["a", "list"]),
+    ]
+    batch.write_text("\n".join(lines) + "\n")
+    items = list(iter_sources([tmp_path]))
+    by_source = {i.source: i for i in items}
+    assert len(items) == 7
+    assert by_source[str(tmp_path / "good.txt")].document is not None
+    assert "empty" in by_source[str(tmp_path / "empty.txt")].error
+    assert "PNG" in by_source[str(tmp_path / "photo.html")].error
+    jsonl = [i for i in items if i.source.startswith(str(batch)) or i.source.startswith("https")]
+    assert [i.error is None for i in jsonl] == [True, False, False, False]
+    assert jsonl[0].document.url == "https://example.org/a"
+
+
+def test_missing_file():
+    with pytest.raises(InputError, match="no such file"):
+        read_file(__import__("pathlib").Path("/nonexistent/report.txt"))

@@ -1,0 +1,47 @@
+"""tolls: casualty phrases -> best/low/high."""
+
+from __future__ import annotations
+
+import pytest
+
+from conflictlens.models import Fatalities
+from conflictlens.tolls import combine, parse_number, parse_toll
+
+
+@pytest.mark.parametrize(
+    ("text", "best", "low", "high"),
+    [
+        ("30", 30, 30, 30),
+        ("1,250", 1250, 1250, 1250),
+        ("five", 5, 5, 5),
+        ("twenty-one", 21, 21, 21),
+        ("a hundred", 100, 90, 110),
+        ("at least 30", 30, 30, 30),
+        ("more than 12", 12, 12, 12),
+        ("about 40", 40, 36, 44),
+        ("nearly 200", 200, 180, 200),
+        ("dozens", 24, 12, 99),
+        ("hundreds", 200, 100, 999),
+        ("between 10 and 15", 12, 10, 15),
+        ("10-15", 12, 10, 15),
+        ("two thousand five hundred", 2500, 2500, 2500),
+    ],
+)
+def test_parse_toll(text, best, low, high):
+    assert parse_toll(text) == Fatalities(best=best, low=low, high=high)
+
+
+@pytest.mark.parametrize("text", ["the police", "", "Friday", "soldiers"])
+def test_not_a_toll(text):
+    assert parse_toll(text) is None
+
+
+def test_parse_number_rejects_words():
+    assert parse_number("police") is None
+    assert parse_number("a hundred") == 100
+
+
+def test_combine_keeps_disagreement():
+    merged = combine([Fatalities(30, 30, 30), Fatalities(45, 40, 50)])
+    assert merged == Fatalities(best=45, low=30, high=50)
+    assert combine([]) is None
