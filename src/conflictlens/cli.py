@@ -55,7 +55,11 @@ def _event_rows(events: list[dict]) -> Table:
         if date.get("end") and date["end"] != date["start"]:
             when += f"..{date['end']}"
         loc = e.get("location") or {}
-        place = ", ".join(x for x in (loc.get("name"), loc.get("country")) if x and x != loc.get("name") or x == loc.get("name") and x)
+        place = ", ".join(
+            x
+            for x in (loc.get("name"), loc.get("country"))
+            if x and x != loc.get("name") or x == loc.get("name") and x
+        )
         fat = e.get("fatalities")
         table.add_row(
             e["id"],
@@ -101,7 +105,6 @@ def ingest(
     """Store documents, articles and events. Re-running is safe: unchanged documents
     are skipped by content hash; a bad document is recorded as failed and the batch goes on."""
     from conflictlens.ingest import iter_sources
-    from conflictlens.pipeline import process
     from conflictlens.store import Store
 
     items = list(iter_sources(paths))
@@ -173,7 +176,9 @@ def _query(db: str, country, since, until, type_, limit=None) -> list[dict]:
         raise InputError(f"no database at {db}: run `conflictlens ingest` first")
     store = Store.open(db)
     try:
-        return store.events(country=country, since=since, until=until, event_type=type_, limit=limit)
+        return store.events(
+            country=country, since=since, until=until, event_type=type_, limit=limit
+        )
     finally:
         store.close()
 
@@ -183,8 +188,12 @@ def events(
     db: DbOption = DEFAULT_DB,
     country: Annotated[str | None, typer.Option(help="Country name or ISO2 code.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO date: events ending on/after it.")] = None,
-    until: Annotated[str | None, typer.Option(help="ISO date: events starting on/before it.")] = None,
-    type: Annotated[str | None, typer.Option("--type", help="ACLED type or sub-event type.")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="ISO date: events starting on/before it.")
+    ] = None,
+    type: Annotated[
+        str | None, typer.Option("--type", help="ACLED type or sub-event type.")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
@@ -208,8 +217,12 @@ def events(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="acled-csv, geojson, jsonl or parquet.")],
-    output: Annotated[str | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="acled-csv, geojson, jsonl or parquet.")
+    ],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
     db: DbOption = DEFAULT_DB,
     country: Annotated[str | None, typer.Option()] = None,
     since: Annotated[str | None, typer.Option()] = None,

@@ -83,17 +83,43 @@ _YEAR_CONTEXT = {_norm(k) for k in _D["year_context_words"]}
 _SINCE = {_norm(k) for k in _D["since_words"]}
 _HEDGE = {_norm(k) for k in _D["hedge_words"]}
 _HEDGE_COARSE = {_norm(k) for k in _D["hedge_words_coarse"]}
+_FILLERS = {_norm(k) for k in _D["filler_words"]}
 _OPENERS = {_norm(k) for k in _D["range_openers"]}
 _NEED_OPENER = {_norm(k) for k in _D["range_separators_needing_opener"]}
 
 
 def _alt(phrases: Iterable[str]) -> str:
-    """A regex alternation of phrases, longest first, spaces as \\s+, both apostrophes."""
-    out = []
-    for p in sorted(set(phrases), key=len, reverse=True):
-        toks = [re.escape(t).replace("'", "['’]") for t in p.split(" ")]
-        out.append(r"\s+".join(toks))
-    return "|".join(out)
+    """A regex alternation of phrases, factored as a trie so matching stays fast.
+
+    Longer phrases are tried first (greedy optional tails); spaces become \\s+ and
+    apostrophes match both the straight and the typographic one.
+    """
+    trie: dict = {}
+    for p in set(phrases):
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_re(trie)
+
+
+def _char_re(ch: str) -> str:
+    if ch == " ":
+        return r"\s+"
+    if ch == "'":
+        return "['’]"
+    return re.escape(ch)
+
+
+def _trie_re(node: dict) -> str:
+    ends = "" in node
+    branches = [_char_re(ch) + _trie_re(sub) for ch, sub in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return "(?:" + body + ")?"
+    return body
 
 
 _F = re.IGNORECASE
@@ -206,11 +232,7 @@ def _prev_word(text: str, start: int) -> str:
 
 def _has_context(text: str, start: int, words: set[str]) -> bool:
     """Whether the word just before ``start`` licenses a date reading ("in may", "since 2012")."""
-    w = _prev_word(text, start)
-    if w in words:
-        return True
-    # elided French articles stuck to the word: "d'août", "jusqu'en"
-    return any(w.endswith(x) for x in ("d'", "jusqu'en")) and ("d'" in words or "de" in words)
+    return _prev_word(text, start) in words
 
 
 def _month_ok(mt: re.Match, text: str, relaxed: bool, strong: bool) -> bool:
@@ -233,6 +255,16 @@ def _month_ok(mt: re.Match, text: str, relaxed: bool, strong: bool) -> bool:
     if has_day and not re.match(r"\s*[^\W\d_]", after):
         return True
     return _has_context(text, mt.start(), _MONTH_CONTEXT)
+
+
+_AFTER_MONTH_RE = re.compile(
+    rf"(?<!\w)(?:{_MON})\.?(?:\s+\d{{1,4}})?\s*(?:{_alt(_D['range_separators'])})\s*$", _F
+)
+
+
+def _after_month(text: str, start: int) -> bool:
+    """Second half of a month range ("between March and may"): licensed by the first."""
+    return bool(_AFTER_MONTH_RE.search(text[max(0, start - 25) : start]))
 
 
 # --- rule handlers ------------------------------------------------------------------------
@@ -293,9 +325,8 @@ def _h_day_range(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand 
     sep = _norm(mt["sep"])
     if sep in _NEED_OPENER and not mt["open"]:
         return None
+    # two day numbers around a month ("10-15 may") settle the may/march ambiguity
     y = _year_of(mt, ref)
-    if not _month_ok(mt, text, relaxed, y is not None):
-        return None
     m, d1, d2 = _MONTHS[_norm(mt["m"])], int(mt["d1"]), int(mt["d2"])
     if d2 <= d1:
         return None
@@ -331,7 +362,11 @@ def _h_month(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | No
             # "the last march was peaceful" is a protest, "last March" a month
             if _prev_word(text, mt.start()) in {"the", "a", "this", "that", "la", "le"}:
                 return None
-        elif not part and not _has_context(text, mt.start(), _MONTH_CONTEXT):
+        elif (
+            not part
+            and not _has_context(text, mt.start(), _MONTH_CONTEXT)
+            and not _after_month(text, mt.start())
+        ):
             return None
     m = _MONTHS[key]
     if rel and _norm(rel) in {"last", "past"}:
@@ -339,7 +374,10 @@ def _h_month(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | No
         span = _clamp(_resolve_parts(y, m, None, part, ref), ref)  # type: ignore[arg-type]
     else:
         span = _resolve_parts(None, m, None, part, ref)  # type: ignore[assignment]
-    return _Cand(mt.start(), mt.end(), span, approximate=part is not None, coarse=True)  # type: ignore[arg-type]
+    parts = None if rel else (None, m, None, part)
+    return _Cand(
+        mt.start(), mt.end(), span, approximate=part is not None, parts=parts, coarse=True
+    )
 
 
 def _h_year(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
@@ -442,6 +480,8 @@ def _period(unit: str, offset: int, ref: dt.date) -> tuple[dt.date, dt.date, str
 
 
 def _h_rel_period(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
+    if re.match(r"\s+of(?!\w)", text[mt.end() :], _F):
+        return None  # "last week of January" is not relative to the report
     unit, offset, approx = _REL_PERIODS[_norm(mt["p"])]
     span = _period(unit, offset, ref)
     part = _PARTS[_norm(mt["part"])] if mt["part"] else None
@@ -675,6 +715,7 @@ _ANY_WORD = re.compile(
         + list(_SEASONS)
         + list(_D["ago_prefix"])
         + list(_D["past_prefix"])
+        + list(_D["ago_suffix"])
     )
     + r")(?!\w)",
     _F,
@@ -806,9 +847,14 @@ def resolve_expression(expr: str, reference: dt.date) -> DateSpan | None:
     An expression given on its own is taken to be a date, so "May" or "2021" resolve here
     although ``find_dates`` would not read them as dates without a preposition.
     """
-    found = _scan(expr, reference, relaxed=True)
+    found = _scan(expr, reference, relaxed=False)
     if found:
         return found[0].span
+    # relaxed reading only when the expression is nothing but the date and fillers
+    for m in _scan(expr, reference, relaxed=True):
+        rest = (expr[: m.start] + " " + expr[m.end :]).lower()
+        if all(w in _FILLERS for w in re.findall(r"[^\W\d_]+", rest)):
+            return m.span
     day = parse_iso(expr)
     if day is not None:
         return DateSpan(day.isoformat(), day.isoformat(), "day")

@@ -142,8 +142,17 @@ def _trigger_entry(tok: Token) -> dict | None:
             return None
         if "object_in" in entry:
             # The object may be a coordination or an apposition: "broke the talks, the truce".
-            objs += [g.lemma_.lower() for c in tok.children for g in c.children if g.dep_ in ("conj", "appos")]
-            objs += [c.lemma_.lower() for c in tok.children if c.dep_ in ("dep", "appos", "conj") and c.pos_ == "NOUN"]
+            objs += [
+                g.lemma_.lower()
+                for c in tok.children
+                for g in c.children
+                if g.dep_ in ("conj", "appos")
+            ]
+            objs += [
+                c.lemma_.lower()
+                for c in tok.children
+                if c.dep_ in ("dep", "appos", "conj") and c.pos_ == "NOUN"
+            ]
             if not set(objs) & set(entry["object_in"]):
                 return None
         return entry
@@ -207,9 +216,10 @@ def _is_generic_plural(tok: Token) -> bool:
         return False
     if _children(tok, "det", "poss", "nummod"):
         return False
-    if tok.dep_ in ("dobj", "nsubj", "nsubjpass") and tok.head.lemma_.lower() in lexicon()["causal_verbs"]:
-        return False
-    return True
+    caused = tok.dep_ in ("dobj", "nsubj", "nsubjpass") and (
+        tok.head.lemma_.lower() in lexicon()["causal_verbs"]
+    )
+    return not caused
 
 
 def _is_anaphoric(tok: Token, own_args: bool) -> bool:
@@ -265,7 +275,12 @@ class _ArgFinder:
                 taken.update(range(ent.start, ent.end))
         run: list[Token] = []
         for tok in [*doc, None]:
-            if tok is not None and tok.pos_ == "PROPN" and tok.i not in taken and tok.text[:1].isupper():
+            if (
+                tok is not None
+                and tok.pos_ == "PROPN"
+                and tok.i not in taken
+                and tok.text[:1].isupper()
+            ):
                 run.append(tok)
                 continue
             if run:
@@ -393,7 +408,11 @@ def _actor_tokens(tok: Token) -> tuple[Token | None, Token | None]:
         passive = bool(_children(tok, "nsubjpass", "auxpass"))
         if passive:
             agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            a1 = _children(agent, "pobj")[0] if agent is not None and _children(agent, "pobj") else None
+            a1 = (
+                _children(agent, "pobj")[0]
+                if agent is not None and _children(agent, "pobj")
+                else None
+            )
             a2 = _children(tok, "nsubjpass")
             return a1, a2[0] if a2 else None
         obj = _children(tok, "dobj")
@@ -431,16 +450,17 @@ def _number_phrase(num: Token) -> Span:
 
 def _count_of(noun: Token) -> TollArg | None:
     for c in noun.children:
-        if c.dep_ in ("nummod", "quantmod") or (c.dep_ == "amod" and c.lower_ in ("dozens", "hundreds", "several", "many")):
+        if c.dep_ in ("nummod", "quantmod") or (
+            c.dep_ == "amod" and c.lower_ in ("dozens", "hundreds", "several", "many")
+        ):
             phrase = _number_phrase(c)
             figures = parse_toll(phrase.text)
             if figures is not None:
                 return TollArg(_text_span(phrase), figures)
-    for c in _children(noun, "prep"):  # "dozens of people", "hundreds of civilians"
-        if noun.lower_ in ("dozens", "hundreds", "thousands", "scores"):
-            figures = parse_toll(noun.text)
-            if figures is not None:
-                return TollArg(_text_span(noun.doc[noun.i : noun.i + 1]), figures)
+    if _children(noun, "prep") and noun.lower_ in ("dozens", "hundreds", "thousands", "scores"):
+        figures = parse_toll(noun.text)  # "dozens of people", "hundreds of civilians"
+        if figures is not None:
+            return TollArg(_text_span(noun.doc[noun.i : noun.i + 1]), figures)
     if noun.pos_ == "NUM" or noun.lower_ in ("dozens", "hundreds", "thousands"):
         phrase = _number_phrase(noun)
         figures = parse_toll(phrase.text)
@@ -495,7 +515,9 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 continue
             if tok.pos_ != "VERB" and _is_generic_plural(tok):
                 continue
-            if "prep_after" in entry and not _has_prep_after(tok, entry["prep_after"], entry.get("window", 6)):
+            if "prep_after" in entry and not _has_prep_after(
+                tok, entry["prep_after"], entry.get("window", 6)
+            ):
                 continue
             triggers.append((tok, entry))
         deaths, injuries = find_tolls(sent)
@@ -503,38 +525,20 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             continue
 
         sent_dates = [d for d in finder.dates if sent.start_char <= d.start < sent.end_char]
-        sent_places = [p for p in finder.toponyms if sent.start_char <= p.span.start < sent.end_char]
+        sent_places = [
+            p for p in finder.toponyms if sent.start_char <= p.span.start < sent.end_char
+        ]
         cues = {t.lemma_.lower() for t in sent if t.lemma_.lower() in explosive}
         temporal = any(c.search(sent.text[:40]) for c in temporal_cues)
 
-        def nearest(tok: Token, candidates: list, start_of) -> tuple[int, object] | None:
-            best = None
-            for cand in candidates:
-                span = _span(doc, *start_of(cand))
-                if span is None:
-                    continue
-                d = tree_distance(tok, span.root)
-                if best is None or d < best[0]:
-                    best = (d, cand)
-            return best
-
-        # Each date/place goes to the trigger nearest to it in the tree.
+        # Each date and place belongs to the trigger nearest to it in the tree.
         live = [t for t, _ in triggers]
-
-        def owner(cand_span: Span) -> Token | None:
-            scored = [(tree_distance(t, cand_span.root), abs(t.i - cand_span.root.i), t) for t in live]
-            return min(scored, key=lambda x: (x[0], x[1]))[2] if scored else None
-
-        date_owner = {}
+        date_owner: dict[Token | None, list[DateMention]] = {}
         for d in sent_dates:
-            span = _span(doc, d.start, d.end)
-            if span is not None:
-                date_owner.setdefault(owner(span), []).append(d)
-        place_owner = {}
+            date_owner.setdefault(_owner(doc, live, d.start, d.end), []).append(d)
+        place_owner: dict[Token | None, list[PlaceArg]] = {}
         for p in sent_places:
-            span = _span(doc, p.span.start, p.span.end)
-            if span is not None:
-                place_owner.setdefault(owner(span), []).append(p)
+            place_owner.setdefault(_owner(doc, live, p.span.start, p.span.end), []).append(p)
 
         demonyms = finder.demonym_tokens(sent)
         for tok, entry in triggers:
@@ -542,7 +546,8 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             own_places = place_owner.get(tok, [])
             subtree = {t.i for t in tok.subtree}
             own_args_in_subtree = any(
-                (s := _span(doc, x.start, x.end)) is not None and s.root.i in subtree for x in own_dates
+                (s := _span(doc, x.start, x.end)) is not None and s.root.i in subtree
+                for x in own_dates
             ) or any(
                 (s := _span(doc, p.span.start, p.span.end)) is not None and s.root.i in subtree
                 for p in own_places
@@ -579,39 +584,51 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             a1_tok, a2_tok = _actor_tokens(tok)
             m.actor1 = finder.actor_of(a1_tok)
             m.actor2 = finder.actor_of(a2_tok)
-            if m.actor2 is None and "prep_after" in entry:
-                m.actor2 = _actor_after(finder, tok, entry["prep_after"], entry.get("window", 6))
+            if m.actor2 is None:
+                preps = lex["object_preps"].get(m.kind, lex["object_preps"]["default"])
+                m.actor2 = _actor_after(finder, tok, preps, entry.get("window", 10))
             if m.actor1 is not None and m.actor2 is not None and m.actor1.span == m.actor2.span:
                 m.actor2 = None
             mentions.append(m)
 
         # Tolls go to the nearest trigger; without one they make a toll-only mention.
-        for kind_list, attr in ((deaths, "fatalities"), (injuries, "injured")):
-            for word, toll in kind_list:
-                sent_mentions = [x for x in mentions if x.sentence_index == s_index and not x.toll_only]
-                if sent_mentions:
-                    target = min(
-                        sent_mentions,
-                        key=lambda x: tree_distance(word, doc.char_span(x.trigger.start, x.trigger.end, alignment_mode="expand").root),
-                    )
+        here = [x for x in mentions if x.sentence_index == s_index and not x.toll_only]
+        for found, attr in ((deaths, "fatalities"), (injuries, "injured")):
+            for word, toll in found:
+                if here:
+                    target = min(here, key=lambda x, w=word: _distance_to(doc, w, x.trigger))
                     if getattr(target, attr) is None:
                         setattr(target, attr, toll)
-                else:
-                    m = EventMention(
-                        trigger=_text_span(doc[word.i : word.i + 1]),
-                        lemma=word.lemma_.lower(),
-                        kind="toll",
-                        event_type=None,
-                        sub_event_type=None,
-                        sentence=sent_span,
-                        sentence_index=s_index,
-                        weak=True,
-                        toll_only=True,
-                        cues=set(cues),
-                    )
-                    setattr(m, attr, toll)
-                    mentions.append(m)
+                    continue
+                m = EventMention(
+                    trigger=_text_span(doc[word.i : word.i + 1]),
+                    lemma=word.lemma_.lower(),
+                    kind="toll",
+                    event_type=None,
+                    sub_event_type=None,
+                    sentence=sent_span,
+                    sentence_index=s_index,
+                    weak=True,
+                    toll_only=True,
+                    cues=set(cues),
+                )
+                setattr(m, attr, toll)
+                mentions.append(m)
     return mentions, Context(reference, finder.countries, finder.toponyms)
+
+
+def _owner(doc: Doc, triggers: list[Token], start: int, end: int) -> Token | None:
+    """The trigger a date or place phrase belongs to: nearest in the tree, then in text."""
+    span = _span(doc, start, end)
+    if span is None or not triggers:
+        return None
+    root = span.root
+    return min(triggers, key=lambda t: (tree_distance(t, root), abs(t.i - root.i)))
+
+
+def _distance_to(doc: Doc, tok: Token, target: TextSpan) -> int:
+    span = _span(doc, target.start, target.end)
+    return tree_distance(tok, span.root) if span is not None else 99
 
 
 def _pick_date(doc: Doc, tok: Token, dates: list[DateMention]) -> DateMention:
@@ -637,7 +654,11 @@ def _pick_place(doc: Doc, tok: Token, places: list[PlaceArg]) -> PlaceArg:
     best = scored[0][1]
     # A country never hides a city of that country named for the same event.
     for _, p in scored[1:]:
-        if best.place.kind == "country" and p.place.kind != "country" and p.place.country_code == best.place.country_code:
+        if (
+            best.place.kind == "country"
+            and p.place.kind != "country"
+            and p.place.country_code == best.place.country_code
+        ):
             return p
     return best
 

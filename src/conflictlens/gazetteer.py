@@ -38,8 +38,23 @@ EARTH_RADIUS_KM = 6371.0088
 
 # Letters NFKD does not decompose into an ASCII base letter.
 _FOLD = str.maketrans(
-    {"ß": "ss", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "æ": "ae",
-     "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "ð": "d", "þ": "th", "ħ": "h"}
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ı": "i",
+        "ð": "d",
+        "þ": "th",
+        "ħ": "h",
+    }
 )
 _DROP = re.compile(r"[.'’‘`´ʼ]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -47,11 +62,23 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Generic words (not place names) that wrap a toponym in running text, and the kind of
 # place they announce.
 _KIND_WORDS = {
-    "city": "city", "town": "city", "village": "city", "municipality": "city",
-    "department": "region", "province": "region", "region": "region", "state": "region",
-    "governorate": "region", "district": "region", "prefecture": "region",
-    "ciudad": "city", "ville": "city", "departamento": "region", "provincia": "region",
-    "departement": "region", "intendancy": "region",
+    "city": "city",
+    "town": "city",
+    "village": "city",
+    "municipality": "city",
+    "department": "region",
+    "province": "region",
+    "region": "region",
+    "state": "region",
+    "governorate": "region",
+    "district": "region",
+    "prefecture": "region",
+    "ciudad": "city",
+    "ville": "city",
+    "departamento": "region",
+    "provincia": "region",
+    "departement": "region",
+    "intendancy": "region",
 }
 _LINKS = ("of", "de", "del", "du")
 # Articles that news text puts before names stored without them ("el peten").
@@ -157,8 +184,9 @@ class Gazetteer:
 
     def _row_to_place(self, row: tuple) -> Place:
         gid, name, admin1, cc, lat, lon, pop, kind = row
-        return Place(gid, name, admin1, self._country_names.get(cc, cc), cc, lat, lon, pop,
-                     KIND_NAMES[kind])
+        return Place(
+            gid, name, admin1, self._country_names.get(cc, cc), cc, lat, lon, pop, KIND_NAMES[kind]
+        )
 
     def _lookup(self, key: str) -> tuple[tuple[Place, bool], ...]:
         """All places indexed under ``key``, each with whether it is the place's own name."""
@@ -265,7 +293,9 @@ def _drop_shadowed_regions(found: list[tuple[Place, bool]]) -> list[tuple[Place,
     """Drop a region when a same-named city lies in it: a region named after its city
     ("San Salvador", "Kabul") is meant as the city unless the text says otherwise."""
     seats = {(p.country_code, p.admin1) for p, primary in found if p.kind == "city" and primary}
-    return [m for m in found if not (m[0].kind == "region" and (m[0].country_code, m[0].name) in seats)]
+    return [
+        m for m in found if not (m[0].kind == "region" and (m[0].country_code, m[0].name) in seats)
+    ]
 
 
 def _load_demonyms(path: str | Path | None) -> dict[str, str]:

@@ -140,7 +140,11 @@ def merge_mentions(mentions: list[EventMention]) -> list[Cluster]:
             if focus is not None and focus.family == family and _place_compatible(focus, m):
                 target = focus
             elif m.weak:
-                target = latest(family) if latest(family) and _place_compatible(latest(family), m) else None
+                target = (
+                    latest(family)
+                    if latest(family) and _place_compatible(latest(family), m)
+                    else None
+                )
         else:
             span = (m.date.span.start, m.date.span.end)
             for c in reversed(recent):

@@ -61,6 +61,8 @@ def extract_file(path: str | Path, published: str | None = None) -> ExtractionRe
     return process(document)
 
 
-def extract_text(text: str, *, published: str | None = None, url: str | None = None) -> ExtractionResult:
+def extract_text(
+    text: str, *, published: str | None = None, url: str | None = None
+) -> ExtractionResult:
     document = document_from_bytes(text.encode("utf-8"), "<text>", url=url, published=published)
     return process(document)

@@ -43,6 +43,7 @@ def resolve_date(
 ) -> tuple[DateSpan, Evidence | None]:
     dated = [m for m in cluster.mentions if m.date is not None]
     if dated:
+
         def width(m) -> int:
             s = m.date.span
             return (dt.date.fromisoformat(s.end) - dt.date.fromisoformat(s.start)).days
@@ -82,7 +83,9 @@ def resolve_place(
         return linked, None
     first = cluster.first
     if any(m.place_is_context_ref for m in cluster.mentions):
-        before = [p for p in ctx.toponyms if p.span.end <= first.sentence.start and p.place.kind == "city"]
+        before = [
+            p for p in ctx.toponyms if p.span.end <= first.sentence.start and p.place.kind == "city"
+        ]
         if before:
             return to_location(before[-1].place), _evidence("location", before[-1].span)
     gaz = Gazetteer.default()
@@ -175,7 +178,11 @@ def resolve_cluster(
     if actor1 is None:
         # ACLED's convention for unstated actors: protesters / an unidentified group.
         default = {"Protests": "protesters", "Riots": "rioters"}.get(event_type)
-        if default is None and event_type in ("Battles", "Explosions/Remote violence", "Violence against civilians"):
+        if default is None and event_type in (
+            "Battles",
+            "Explosions/Remote violence",
+            "Violence against civilians",
+        ):
             default = "unidentified armed group"
         if default:
             actor1 = actors.resolve(default, country)
@@ -206,10 +213,17 @@ def resolve_cluster(
 
     rich = max(
         (m for m in cluster.mentions if not m.toll_only),
-        key=lambda m: (m.date is not None) + (m.place is not None) + (m.actor1 is not None) + (m.actor2 is not None),
+        key=lambda m: (
+            (m.date is not None)
+            + (m.place is not None)
+            + (m.actor1 is not None)
+            + (m.actor2 is not None)
+        ),
         default=cluster.first,
     )
-    background = dt.date.fromisoformat(date.start) < ctx.reference - dt.timedelta(days=BACKGROUND_DAYS)
+    background = dt.date.fromisoformat(date.start) < ctx.reference - dt.timedelta(
+        days=BACKGROUND_DAYS
+    )
     return Event(
         id=f"E{index}",
         event_type=event_type,
@@ -234,4 +248,6 @@ def resolve_cluster(
 def resolve_all(clusters: list[Cluster], article: Article, ctx: Context) -> list[Event]:
     dates: dict[int, DateSpan] = {}
     places: dict[int, Location] = {}
-    return [resolve_cluster(c, i, article, ctx, dates, places) for i, c in enumerate(clusters, start=1)]
+    return [
+        resolve_cluster(c, i, article, ctx, dates, places) for i, c in enumerate(clusters, start=1)
+    ]

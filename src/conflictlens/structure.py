@@ -37,7 +37,6 @@ _CONTINUATION_START = "”’»)]?.,;:!…"
 _BULLET_RE = re.compile(r"^(?:[•·▪◦‣►▸●]\s*|[-*–—]\s+)(?P<item>\S.*)$")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])[\"”’»)]*\s+")
-_SPACE_BEFORE_CLOSER_RE = re.compile(r"\s+(?=[”’»])")
 _HANDLE_RE = re.compile(r"@\w+")
 
 
@@ -116,7 +115,7 @@ def _rules() -> _Rules:
     anchored = "|".join(f"(?:{p})" for p in date_core[:2])
     # Named groups may not repeat inside one pattern: number each alternative's groups.
     anchored = re.sub(r"\(\?P<(\w+)>", lambda m: "(?:", anchored)
-    anchored_date_re = re.compile(rf"(?<!\w)(?:{anchors})\s+(?P<date>{anchored})", re.IGNORECASE)
+    anchored_date_re = re.compile(rf"(?<!\w)(?:{anchors}),?\s+(?P<date>{anchored})", re.IGNORECASE)
 
     outlet_domains: list[tuple[str, str]] = []
     exact: dict[str, str] = {}
@@ -167,7 +166,7 @@ def _rules() -> _Rules:
             re.IGNORECASE,
         ),
         tag_header_re=re.compile(
-            rf"^[^\w]*(?:{_alternation(raw['tag_headers'])})\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
+            rf"^[^\w]*(?:{_alternation(raw['tag_headers'])})\s*:\s*(?P<rest>.*)$", re.IGNORECASE
         ),
         question_labels=frozenset(w.casefold() for w in raw["question_labels"]),
         answer_labels=frozenset(w.casefold() for w in raw["answer_labels"]),
@@ -249,8 +248,9 @@ def _continues(prev: str, nxt: str) -> bool:
     first = nxt[0]
     if first.islower() or first in _CONTINUATION_START:
         return True
-    # A straight double quote closes the quotation the previous line opened.
-    return first == '"' and prev.count('"') % 2 == 1
+    # A straight double quote closes the quotation the previous line opened, or opens
+    # one that goes on in lower case ('"the main threat').
+    return first == '"' and (prev.count('"') % 2 == 1 or nxt[1:2].islower())
 
 
 def _units(text: str, rules: _Rules) -> list[_Unit]:
@@ -261,7 +261,9 @@ def _units(text: str, rules: _Rules) -> list[_Unit]:
             continue
         if units and _continues(units[-1].text, line):
             prev = units[-1]
-            closing = line[0] in _CONTINUATION_START or line[0] == '"'
+            closing = line[0] in _CONTINUATION_START or (
+                line[0] == '"' and prev.text.count('"') % 2 == 1
+            )
             # A fragment followed only by punctuation, or ending in a function word
             # before punctuation, lost the text of a link: flag it.
             last_word = (_WORD_RE.findall(prev.text) or [""])[-1].casefold()
@@ -272,7 +274,7 @@ def _units(text: str, rules: _Rules) -> list[_Unit]:
             ):
                 prev.fragments.append(_last_sentence(prev.text))
             joined = prev.text.rstrip() + ("" if closing else " ") + line
-            prev.text = _SPACE_BEFORE_CLOSER_RE.sub("", joined)
+            prev.text = joined
             continue
         units.append(_Unit(line))
     return units
@@ -490,8 +492,6 @@ def _build(
     if j < n and not (j > 0 and rules.related_re.match(units[j - 1].text)):
         art.tags = [_bullet_item(u.text) or "" for u in units[j:]]
         skip.update(range(j, n))
-        if j > 0 and rules.tag_header_re.fullmatch(units[j - 1].text.strip(" :")):
-            skip.add(j - 1)
 
     header: list[str] = []  # lines before the text, searched for the publication date
     body_units: list[_Unit] = []
@@ -500,7 +500,7 @@ def _build(
     if known_headline:
         art.headline = known_headline.strip()
     body_started = False
-    in_related = False
+    in_related = in_tags = False
     i = 0
     while i < n:
         u = units[i]
@@ -514,6 +514,12 @@ def _build(
                 art.related.append(item)
                 continue
             in_related = False
+        if in_tags:
+            item = _bullet_item(t)
+            if item is not None:
+                art.tags.append(item)
+                continue
+            in_tags = False
         rel = rules.related_re.match(t)
         if rel and (rel.group("rest") or (i < n and _bullet_item(units[i].text) is not None)):
             if rel.group("rest"):
@@ -522,9 +528,10 @@ def _build(
                 in_related = True
             continue
         tag = rules.tag_header_re.match(t)
-        if tag and _words(t) <= 12 and ":" in t:
+        if tag and _words(t) <= 12:
             rest = tag.group("rest").strip()
             art.tags.extend(x.strip() for x in re.split(r"[,;|]", rest) if x.strip())
+            in_tags = not rest
             continue
         minutes = _reading_time(t, rules)
         if minutes is not None and art.reading_time_minutes is None:
@@ -556,7 +563,12 @@ def _build(
                     header.append(t)
                     continue
                 lab = _label(t, rules)
-                if _words(t) <= 30 and i < n and not (lab and (not lab[1] or _is_question(lab[1]))):
+                if (
+                    _words(t) <= 30
+                    and i < n
+                    and not t.endswith(".")  # headlines carry no full stop
+                    and not (lab and (not lab[1] or _is_question(lab[1])))
+                ):
                     art.headline = t
                     header.append(t)
                     continue
