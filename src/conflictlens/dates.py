@@ -83,6 +83,7 @@ _YEAR_CONTEXT = {_norm(k) for k in _D["year_context_words"]}
 _SINCE = {_norm(k) for k in _D["since_words"]}
 _HEDGE = {_norm(k) for k in _D["hedge_words"]}
 _HEDGE_COARSE = {_norm(k) for k in _D["hedge_words_coarse"]}
+_FUTURE = {_norm(k) for k in _D["future_words"]}
 _FILLERS = {_norm(k) for k in _D["filler_words"]}
 _OPENERS = {_norm(k) for k in _D["range_openers"]}
 _NEED_OPENER = {_norm(k) for k in _D["range_separators_needing_opener"]}
@@ -146,7 +147,7 @@ _PREV_WORDS = re.compile(r"([\w'’.]+)[\s,-]*$")
 _SINCE_RE = re.compile(rf"(?<!\w)(?P<w>{_alt(_SINCE | _HEDGE | _HEDGE_COARSE)})\s+$", _F)
 _OPENER_RE = re.compile(rf"(?<!\w)(?P<w>{_alt(_OPENERS)})\s+$", _F)
 _ONWARD_OPEN_RE = re.compile(rf"(?<!\w)(?P<w>{_alt(_D['since_openers'])})\s+$", _F)
-_ONWARD_RE = re.compile(rf"^\s+(?:onwards?(?!\w)|on(?=\s*(?:[,.;:)]|$)))", _F)
+_ONWARD_RE = re.compile(r"^\s+(?:onwards?(?!\w)|on(?=\s*(?:[,.;:)]|$)))", _F)
 _SEP_RE = re.compile(rf"^\s*(?P<s>{_alt(_D['range_separators'])})\s*$", _F)
 
 
@@ -254,6 +255,8 @@ def _month_ok(mt: re.Match, text: str, relaxed: bool, strong: bool) -> bool:
     after = text[mt.end() : mt.end() + 2]
     if has_day and not re.match(r"\s*[^\W\d_]", after):
         return True
+    if has_day and (_prev_word(text, mt.start()) == "the" or mt[0][:4].lower() == "the "):
+        return True  # "the 19 march elections"
     return _has_context(text, mt.start(), _MONTH_CONTEXT)
 
 
@@ -306,10 +309,12 @@ def _h_numeric(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | 
 
 
 def _h_dated(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
-    """"February 17, 2023", "17 February", "Friday the 17th of Feb", "2 feb 90"."""
+    """ "February 17, 2023", "17 February", "Friday the 17th of Feb", "2 feb 90"."""
     y = _year_of(mt, ref)
-    strong = y is not None or _g(mt, "wd") is not None or bool(
-        re.search(r"\d(?:st|nd|rd|th|er)$", mt["dt"] or "", _F)
+    strong = (
+        y is not None
+        or _g(mt, "wd") is not None
+        or bool(re.search(r"\d(?:st|nd|rd|th|er)$", mt["dt"] or "", _F))
     )
     if not _month_ok(mt, text, relaxed, strong):
         return None
@@ -321,7 +326,7 @@ def _h_dated(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | No
 
 
 def _h_day_range(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
-    """"Feb 17-19", "between 10 and 15 March", "17 au 19 février 2023"."""
+    """ "Feb 17-19", "between 10 and 15 March", "17 au 19 février 2023"."""
     sep = _norm(mt["sep"])
     if sep in _NEED_OPENER and not mt["open"]:
         return None
@@ -356,6 +361,8 @@ def _h_month(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | No
     tok, rel = mt["m"], mt["rel"]
     part = _PARTS[_norm(mt["part"])] if mt["part"] else None
     key = _norm(tok)
+    if not rel and not mt["part"] and _prev_word(text, mt.start()) in _FUTURE:
+        return None  # "next June": reports do not resolve forwards
     ambiguous = key in _AMBIG or (key in _AMBIG_LOWER and tok.islower())
     if ambiguous and not relaxed:
         if rel:
@@ -375,9 +382,7 @@ def _h_month(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | No
     else:
         span = _resolve_parts(None, m, None, part, ref)  # type: ignore[assignment]
     parts = None if rel else (None, m, None, part)
-    return _Cand(
-        mt.start(), mt.end(), span, approximate=part is not None, parts=parts, coarse=True
-    )
+    return _Cand(mt.start(), mt.end(), span, approximate=part is not None, parts=parts, coarse=True)
 
 
 def _h_year(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
@@ -389,13 +394,17 @@ def _h_year(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | Non
     span = _resolve_parts(y, None, None, part, ref)
     assert span is not None
     return _Cand(
-        mt.start(), mt.end(), span, approximate=part is not None, parts=(y, None, None, part),
+        mt.start(),
+        mt.end(),
+        span,
+        approximate=part is not None,
+        parts=(y, None, None, part),
         coarse=True,
     )
 
 
 def _h_year_range(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
-    """"2012-2013", "2012–13", "between 2012 and 2013", "from 2012 to 2013"."""
+    """ "2012-2013", "2012–13", "between 2012 and 2013", "from 2012 to 2013"."""
     sep = _norm(mt["sep"])
     if sep in _NEED_OPENER and not mt["open"]:
         return None
@@ -445,6 +454,8 @@ def _h_season(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | N
 
 def _h_weekday(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
     """The latest such weekday on or before the reference ("last Friday": strictly before)."""
+    if not mt["wmod"] and _prev_word(text, mt.start()) in _FUTURE:
+        return None  # "next Friday": reports do not resolve forwards
     wd = _WEEKDAYS[_norm(mt["wd"])]
     delta = (ref.weekday() - wd) % 7
     strict = (mt["wmod"] and _norm(mt["wmod"]) in {"last", "past"}) or bool(mt["wpost"])
@@ -487,9 +498,7 @@ def _h_rel_period(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand
     part = _PARTS[_norm(mt["part"])] if mt["part"] else None
     if part and unit in {"month", "year"}:
         s = span[0]
-        parts_span = _resolve_parts(
-            s.year, s.month if unit == "month" else None, None, part, ref
-        )
+        parts_span = _resolve_parts(s.year, s.month if unit == "month" else None, None, part, ref)
         assert parts_span is not None
         span = _clamp(parts_span, ref)
         approx = True
@@ -520,7 +529,7 @@ def _back(unit: str, n: int, ref: dt.date) -> dt.date:
 
 
 def _h_ago(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
-    """"two days ago" (day), "3 weeks ago" (week around), "two months ago" (that month)."""
+    """ "two days ago" (day), "3 weeks ago" (week around), "two months ago" (that month)."""
     n, vague = _count(mt["n"])
     unit = _UNITS[_norm(mt["u"])]
     if vague:
@@ -543,7 +552,7 @@ def _h_ago(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None
 
 
 def _h_past(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
-    """"the past two weeks", "over the last 24 hours", "ces derniers jours": up to the ref."""
+    """ "the past two weeks", "over the last 24 hours", "ces derniers jours": up to the ref."""
     if re.match(r"\s+of(?!\w)", text[mt.end() :], _F):
         return None  # "the last week of January" is not relative to the report
     n, _ = _count(mt["n"]) if mt["n"] else (1, False)
@@ -631,7 +640,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (
         re.compile(
-            rf"(?<!\w)(?:(?P<the>the)\s+)?(?:(?P<dpart>early|mid|late)(?:\s*-\s*|\s+))?"
+            r"(?<!\w)(?:(?P<the>the)\s+)?(?:(?P<dpart>early|mid|late)(?:\s*-\s*|\s+))?"
             r"'?(?P<dec>(?:1[89]|20)\d0|\d0)['’]?s(?!\w)",
             _F,
         ),
@@ -802,15 +811,41 @@ def _extend(text: str, cands: list[_Cand]) -> None:
         prev_end = c.end
 
 
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around anchor words (digits, months, weekdays, ...), merged.
+
+    Every rule needs an anchor, so running the rules only there keeps a whole article
+    well under the time budget. Window edges fall on whitespace so that no word is cut.
+    """
+    spans: list[list[int]] = []
+    for m in _ANY_WORD.finditer(text):
+        lo, hi = max(0, m.start() - _MARGIN_BEFORE), min(len(text), m.end() + _MARGIN_AFTER)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    out = []
+    for lo, hi in spans:
+        while lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+        while hi < len(text) and not text[hi].isspace():
+            hi += 1
+        out.append((lo, hi))
+    return out
+
+
+_MARGIN_BEFORE = 45  # "the latter part of", "between", "this Saturday, "
+_MARGIN_AFTER = 60  # "February 18, 2023", "to December 2021"
+
+
 def _scan(text: str, reference: dt.date, relaxed: bool) -> list[DateMention]:
-    if not text or not _ANY_WORD.search(text):
-        return []
     cands: list[_Cand] = []
-    for rx, handler in _RULES:
-        for mt in rx.finditer(text):
-            c = handler(mt, text, reference, relaxed)
-            if c is not None:
-                cands.append(c)
+    for lo, hi in _windows(text):
+        for rx, handler in _RULES:
+            for mt in rx.finditer(text, lo, hi):
+                c = handler(mt, text, reference, relaxed)
+                if c is not None:
+                    cands.append(c)
     chosen = _join_ranges(text, _select(cands), reference)
     _extend(text, chosen)
     out = []

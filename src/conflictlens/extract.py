@@ -90,6 +90,7 @@ class EventMention:
     injured: TollArg | None = None
     cues: set[str] = field(default_factory=set)  # weapon/explosive lemmas in the sentence
     pluperfect: bool = False
+    attribution: TextSpan | None = None  # "police said", "according to residents"
 
 
 @dataclass
@@ -257,10 +258,13 @@ class _ArgFinder:
         doc = self.doc
         taken: set[int] = set()
         for m in self.actor_matches:
-            if not m.entry.generic:
-                span = _span(doc, m.start, m.end)
-                if span is not None:
-                    taken.update(range(span.start, span.end))
+            span = _span(doc, m.start, m.end)
+            if span is None:
+                continue
+            if m.entry.generic:
+                taken.add(span.root.i)  # "Police" is a Polish town; "Karachi police" is not
+            else:
+                taken.update(range(span.start, span.end))
         for d in self.dates:
             span = _span(doc, d.start, d.end)
             if span is not None:
@@ -321,8 +325,9 @@ class _ArgFinder:
         for text in texts:
             for word in re.findall(r"\b[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?", text):
                 code = self.gazetteer.demonym(word)
-                place = None if code else self.gazetteer.country(word)
-                code = code or (place.country_code if place else None)
+                if code is None and len(word) > 2:
+                    place = self.gazetteer.resolve(word)
+                    code = place.country_code if place and place.kind == "country" else None
                 if code:
                     counts[code] = counts.get(code, 0) + 1
         return [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
@@ -428,6 +433,10 @@ def _actor_tokens(tok: Token) -> tuple[Token | None, Token | None]:
     head = tok.head
     if a1 is None and tok.dep_ in ("dobj", "attr") and head.lemma_.lower() in lex["light_verbs"]:
         a1 = _subject(head)
+    if a1 is None and tok.dep_ == "pobj" and head.head.lemma_.lower() in lex["claim_nouns"]:
+        claim = head.head  # "X claimed responsibility for the attack"
+        if claim.head.pos_ == "VERB":
+            a1 = _subject(claim.head)
     a2 = _prep_object(tok, ("on", "against", "with"))
     return a1, a2
 
@@ -480,7 +489,7 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
         is_injury_verb = tok.pos_ == "VERB" and lemma in lex["injury_verbs"]
         if is_death_verb or is_injury_verb:
             target = _children(tok, "nsubjpass", "dobj") or (
-                _children(tok, "nsubj") if lemma in ("die", "perish") else []
+                _children(tok, "nsubj") if lemma in ("die", "perish") or tok.tag_ == "VBN" else []
             )
             for t in target:
                 toll = _count_of(t)
@@ -581,6 +590,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 close = [(tree_distance(tok, t), code) for t, code in demonyms]
                 if close:
                     m.country_hint = min(close)[1]
+            m.attribution = _attribution(tok)
             a1_tok, a2_tok = _actor_tokens(tok)
             m.actor1 = finder.actor_of(a1_tok)
             m.actor2 = finder.actor_of(a2_tok)
@@ -629,6 +639,36 @@ def _owner(doc: Doc, triggers: list[Token], start: int, end: int) -> Token | Non
 def _distance_to(doc: Doc, tok: Token, target: TextSpan) -> int:
     span = _span(doc, target.start, target.end)
     return tree_distance(tok, span.root) if span is not None else 99
+
+
+def _attribution(tok: Token) -> TextSpan | None:
+    """Who the sentence says states the event: "..., officials said", "according to X"."""
+    lex = lexicon()
+    sent = tok.sent
+    for t in sent:
+        source = None
+        if t.lemma_.lower() in lex["attribution_verbs"] and t.pos_ == "VERB":
+            subj = _children(t, "nsubj")
+            if (
+                subj
+                and subj[0].pos_ in ("NOUN", "PROPN")
+                and tok in t.subtree
+                and tok not in subj[0].subtree
+            ):
+                source = subj[0]
+        elif t.lower_ == "according" and _children(t, "prep"):
+            objs = _children(_children(t, "prep")[0], "pobj")
+            if objs and tok.i < t.i or objs and tok not in objs[0].subtree:
+                source = objs[0] if objs else None
+        if source is not None:
+            words = [w for w in source.subtree if w.dep_ not in ("relcl", "punct", "cc")]
+            words = [w for w in words if w.i <= source.i + 4][-6:]
+            return TextSpan(
+                words[0].idx,
+                words[-1].idx + len(words[-1]),
+                sent.doc[words[0].i : words[-1].i + 1].text,
+            )
+    return None
 
 
 def _pick_date(doc: Doc, tok: Token, dates: list[DateMention]) -> DateMention:

@@ -153,8 +153,11 @@ def merge_mentions(mentions: list[EventMention]) -> list[Cluster]:
                 interval = c.interval()
                 if interval is not None and not _overlap(interval, span):
                     continue
-                if interval is None and not (c.places() and m.place is not None):
-                    continue  # an undated event joins a dated mention only by place
+                same_sentence = any(x.sentence_index == m.sentence_index for x in c.mentions)
+                if interval is None and not (
+                    same_sentence or c is focus or (c.places() and m.place is not None)
+                ):
+                    continue  # an undated event far back joins a dated mention only by place
                 if _place_compatible(c, m) and _actors_compatible(c, m, actors):
                     target = c
                     break

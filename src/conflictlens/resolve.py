@@ -145,6 +145,37 @@ def resolve_type(cluster: Cluster, actor2: Actor | None) -> tuple[str, str, Even
     return m.event_type or "Strategic developments", m.sub_event_type or "Other", m
 
 
+def _acled_actor1(actor1: Actor | None, event_type: str, country: str | None) -> Actor | None:
+    """ACLED's naming conventions: whoever protests is "Protesters (Country)"; an unstated
+    perpetrator is an unidentified armed group. Both live in the trigger lexicon."""
+    lex = lexicon()
+    actors = ActorDictionary.default()
+    if actor1 is not None:
+        role = lex["role_by_type"].get(event_type, {}).get(actor1.category or "")
+        if role:
+            renamed = actors.resolve(role, country)
+            if renamed is not None:
+                renamed.mention = actor1.mention
+                return renamed
+        return actor1
+    default = lex["default_actor1"].get(event_type)
+    if default is None:
+        return None
+    actor = actors.resolve(default, country)
+    if actor is not None:
+        actor.mention = ""  # not stated in the report
+    return actor
+
+
+def _speaker(cluster: Cluster, article: Article, rich) -> str | None:
+    """An attribution in the sentence ("police said") beats the interview turn, which
+    beats the report's own voice (the publisher)."""
+    for m in [rich, *cluster.mentions]:
+        if m.attribution is not None:
+            return m.attribution.text
+    return speaker_at(article, rich.sentence.start)
+
+
 def speaker_at(article: Article, offset: int) -> str | None:
     """Who says the words at ``offset``: the interviewee, the interviewer, or the outlet."""
     for turn in article.turns:
@@ -174,20 +205,7 @@ def resolve_cluster(
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     event_type, sub_type, typed_by = resolve_type(cluster, actor2)
-    actors = ActorDictionary.default()
-    if actor1 is None:
-        # ACLED's convention for unstated actors: protesters / an unidentified group.
-        default = {"Protests": "protesters", "Riots": "rioters"}.get(event_type)
-        if default is None and event_type in (
-            "Battles",
-            "Explosions/Remote violence",
-            "Violence against civilians",
-        ):
-            default = "unidentified armed group"
-        if default:
-            actor1 = actors.resolve(default, country)
-            if actor1 is not None:
-                actor1.mention = ""
+    actor1 = _acled_actor1(actor1, event_type, country)
     tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]
     fatalities = combine(tolls)
     if fatalities is None and event_type in lexicon()["nonviolent_types"]:
@@ -240,7 +258,7 @@ def resolve_cluster(
         source=Source(
             publisher=article.publisher,
             url=article.url,
-            speaker=speaker_at(article, rich.sentence.start),
+            speaker=_speaker(cluster, article, rich),
         ),
     )
 

@@ -1,0 +1,165 @@
+"""The command line, run as a user runs it: a real process, a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "conflictlens.cli"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("CONFLICTLENS_DEBUG", None)
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
+
+
+def assert_clean_error(proc: subprocess.CompletedProcess, needle: str) -> None:
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert needle in lines[0]
+
+
+def test_extract_json(seed_path):
+    proc = run("extract", str(seed_path))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"article", "events"}
+    assert data["article"]["headline"].startswith("Karachi")
+    required = {
+        "id",
+        "event_type",
+        "sub_event_type",
+        "date",
+        "location",
+        "actor1",
+        "actor2",
+        "fatalities",
+        "injured",
+        "background",
+        "summary",
+        "evidence",
+        "source",
+    }
+    assert data["events"] and all(required <= set(e) for e in data["events"])
+
+
+def test_extract_table(seed_path):
+    proc = run("extract", str(seed_path), "--format", "table")
+    assert proc.returncode == 0, proc.stderr
+    assert "Karachi" in proc.stdout and "Peshawar" in proc.stdout
+    assert "Armed clash" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "empty document"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(300), "PNG image"),
+        (bytes(range(256)) * 20, "binary"),
+        (
+            b"<html><body><nav>Home | About</nav><footer>(c) 2024</footer></body></html>",
+            "no article text",
+        ),
+    ],
+    ids=["empty", "image", "binary", "html-without-article"],
+)
+def test_extract_bad_input(tmp_path, content, needle):
+    path = tmp_path / ("doc.html" if b"<html" in content else "doc.txt")
+    path.write_bytes(content)
+    assert_clean_error(run("extract", str(path)), needle)
+
+
+def test_extract_missing_file(tmp_path):
+    assert_clean_error(run("extract", str(tmp_path / "nope.txt")), "no such file")
+
+
+def test_extract_huge_file(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"word " * (1_200_000))
+    assert_clean_error(run("extract", str(path)), "too large")
+
+
+def test_extract_latin1(tmp_path):
+    path = tmp_path / "latin1.txt"
+    text = (
+        "Gunmen attacked a police station in Quetta on Tuesday, killing three officers, "
+        "officials said. Le café était fermé à cause de l'attaque.\n"
+    )
+    path.write_bytes(text.encode("latin-1"))
+    proc = run("extract", str(path), "--published", "2024-03-06")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert "café" in data["article"]["body"]
+
+
+def test_ingest_is_idempotent_and_batches_go_on(tmp_path, seed_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "seed.txt").write_bytes(seed_path.read_bytes())
+    (docs / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    db = str(tmp_path / "cl.db")
+    first = run("ingest", str(docs), "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert "1 added" in first.stdout and "1 failed" in first.stdout
+    assert "broken.txt" in first.stderr and "Traceback" not in first.stderr
+    events_before = json.loads(run("events", "--db", db, "--format", "json").stdout)
+    second = run("ingest", str(docs), "--db", db)
+    assert "0 added" in second.stdout and "1 unchanged" in second.stdout
+    events_after = json.loads(run("events", "--db", db, "--format", "json").stdout)
+    assert events_after == events_before
+    assert len(events_before) >= 5
+
+
+def test_events_filters_and_exports(tmp_path, seed_path):
+    db = str(tmp_path / "cl.db")
+    assert run("ingest", str(seed_path), "--db", db).returncode == 0
+    afg = json.loads(run("events", "--db", db, "--country", "AF", "--format", "json").stdout)
+    assert afg and all(e["location"]["country_code"] == "AF" for e in afg)
+    recent = json.loads(
+        run("events", "--db", db, "--since", "2023-01-01", "--format", "json").stdout
+    )
+    assert recent and all(e["date"]["end"] >= "2023-01-01" for e in recent)
+    protests = json.loads(
+        run("events", "--db", db, "--type", "Protests", "--format", "json").stdout
+    )
+    assert protests and all(e["event_type"] == "Protests" for e in protests)
+
+    table = run("events", "--db", db)
+    assert table.returncode == 0 and "Karachi" in table.stdout
+
+    acled = run("export", "--format", "acled-csv", "--db", db)
+    rows = list(csv.DictReader(io.StringIO(acled.stdout)))
+    assert rows and list(rows[0])[:3] == ["event_id_cnty", "event_date", "year"]
+    assert {r["country"] for r in rows} >= {"Pakistan", "Afghanistan"}
+
+    geo = json.loads(run("export", "--format", "geojson", "--db", db).stdout)
+    assert geo["type"] == "FeatureCollection" and geo["features"]
+    lon, lat = geo["features"][0]["geometry"]["coordinates"]
+    assert -180 <= lon <= 180 and -90 <= lat <= 90
+
+    out = tmp_path / "events.parquet"
+    proc = run("export", "--format", "parquet", "--db", db, "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows == len(rows)
+
+
+def test_query_errors(tmp_path):
+    assert_clean_error(run("events", "--db", str(tmp_path / "none.db")), "no database")
+    db = tmp_path / "cl.db"
+    db.touch()
+    assert_clean_error(run("events", "--db", str(db), "--since", "last tuesday"), "ISO date")
+    assert_clean_error(run("export", "--format", "xml", "--db", str(db)), "unknown format")
