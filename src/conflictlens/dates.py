@@ -376,11 +376,12 @@ def _h_month(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | No
         ):
             return None
     m = _MONTHS[key]
-    if rel and _norm(rel) in {"last", "past"}:
-        y = ref.year if m < ref.month else ref.year - 1
-        span = _clamp(_resolve_parts(y, m, None, part, ref), ref)  # type: ignore[arg-type]
-    else:
-        span = _resolve_parts(None, m, None, part, ref)  # type: ignore[assignment]
+    strict = rel is not None and _norm(rel) in {"last", "past"}
+    y = (ref.year if m < ref.month else ref.year - 1) if strict else None
+    span = _resolve_parts(y, m, None, part, ref)
+    if span is None:
+        return None
+    span = _clamp(span, ref)
     parts = None if rel else (None, m, None, part)
     return _Cand(mt.start(), mt.end(), span, approximate=part is not None, parts=parts, coarse=True)
 
@@ -528,7 +529,7 @@ def _back(unit: str, n: int, ref: dt.date) -> dt.date:
     return dt.date(y, ref.month, min(ref.day, _last_day(y, ref.month)))
 
 
-def _h_ago(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
+def _h_ago(mt: re.Match | _AgoMatch, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
     """ "two days ago" (day), "3 weeks ago" (week around), "two months ago" (that month)."""
     n, vague = _count(mt["n"])
     unit = _UNITS[_norm(mt["u"])]
@@ -561,6 +562,28 @@ def _h_past(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | Non
     if unit == "hour":
         s = ref - dt.timedelta(days=max(1, -(-n // 24)))
     return _Cand(mt.start(), mt.end(), (s, ref, "range"), coarse=True)
+
+
+class _AgoMatch:
+    """Presents the French "il y a N jours" groups under the English names for ``_h_ago``."""
+
+    def __init__(self, mt: re.Match) -> None:
+        self._mt = mt
+
+    def __getitem__(self, name: str) -> str | None:
+        if name in ("n", "u"):
+            return self._mt[name] or self._mt[name + "2"]
+        return self._mt[name]
+
+    def start(self) -> int:
+        return self._mt.start()
+
+    def end(self) -> int:
+        return self._mt.end()
+
+
+def _h_ago_any(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
+    return _h_ago(_AgoMatch(mt), text, ref, relaxed)
 
 
 _RULES: list[tuple[re.Pattern[str], _Handler]] = [
@@ -678,7 +701,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
             rf"|(?:{_alt(_D['ago_prefix'])})\s+(?P<n2>{_NUM})\s+(?P<u2>{_UNIT}))(?!\w)",
             _F,
         ),
-        None,  # filled below: _h_ago with the French groups folded in
+        _h_ago_any,
     ),
     (
         re.compile(
@@ -690,29 +713,6 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
 ]
 
 
-class _AgoMatch:
-    """Presents the French "il y a N jours" groups under the English names for ``_h_ago``."""
-
-    def __init__(self, mt: re.Match) -> None:
-        self._mt = mt
-
-    def __getitem__(self, name: str) -> str | None:
-        if name in ("n", "u"):
-            return self._mt[name] or self._mt[name + "2"]
-        return self._mt[name]
-
-    def start(self) -> int:
-        return self._mt.start()
-
-    def end(self) -> int:
-        return self._mt.end()
-
-
-def _h_ago_any(mt: re.Match, text: str, ref: dt.date, relaxed: bool) -> _Cand | None:
-    return _h_ago(_AgoMatch(mt), text, ref, relaxed)  # type: ignore[arg-type]
-
-
-_RULES = [(rx, h if h is not None else _h_ago_any) for rx, h in _RULES]
 # a cheap pre-check: every rule needs a digit or one of the lexicon words somewhere
 _ANY_WORD = re.compile(
     r"\d|(?<!\w)(?:"

@@ -198,8 +198,8 @@ def _is_irrealis(tok: Token) -> bool:
     node = tok
     for _ in range(3):
         head = node.head
-        if head is node:
-            break
+        if head is node or node.dep_ in ("relcl", "advcl", "conj", "appos"):
+            break  # another clause: its verb does not govern this event
         if head.lemma_.lower() in lex["irrealis_heads"] or (
             head.lemma_.lower() == "use" and node.dep_ in ("prep", "pcomp", "xcomp")
         ):
@@ -709,6 +709,7 @@ def _actor_after(finder: _ArgFinder, tok: Token, preps: list[str], window: int) 
     for t in sent.doc[tok.i + 1 : min(sent.end, tok.i + 1 + window)]:
         if t.lower_ in preps:
             objs = _children(t, "pobj")
-            if objs:
-                return finder.actor_at(objs[0])
+            found = finder.actor_at(objs[0]) if objs else None
+            if found is not None:
+                return found  # "on Friday" names no one: keep looking
     return None

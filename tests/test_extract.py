@@ -1,0 +1,99 @@
+"""extract: triggers, modality filters and arguments on real parses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conflictlens.analyse import analyse
+from conflictlens.extract import extract, find_tolls, tree_distance
+from conflictlens.models import Article
+
+REF = dt.date(2024, 3, 6)
+
+
+def mentions(text: str):
+    doc = analyse(text)
+    found, _ = extract(Article(body=text), doc, REF)
+    return found
+
+
+def test_tree_distance():
+    doc = analyse("Gunmen attacked a checkpoint in Quetta.")
+    attacked, quetta = doc[1], doc[5]
+    assert tree_distance(attacked, attacked) == 0
+    assert tree_distance(attacked, quetta) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Militants attacked the police station on Monday.", ["attack"]),
+        ("Militants did not attack the police station on Monday.", []),
+        ("Militants will attack the police station.", []),
+        ("Militants threatened to attack the police station.", []),
+        ("Militants have been attacking the police for months.", []),
+        ("The group denounced extrajudicial executions.", []),
+        (
+            "The bombing provoked demonstrations in the city on Monday.",
+            ["bombing", "demonstration"],
+        ),
+        ("The police are not used to demonstrating.", []),
+        ("Rebels broke the ceasefire on Monday.", ["break"]),
+        ("Rebels broke the window on Monday.", []),
+    ],
+)
+def test_modality_filters(text, kept):
+    assert [m.lemma for m in mentions(text)] == kept
+
+
+def test_arguments_of_a_passive_verb():
+    (m,) = mentions("Three soldiers were killed by Boko Haram fighters near Maiduguri on Sunday.")
+    assert m.actor1.match.entry.name == "Boko Haram"
+    assert m.actor2.span.text == "soldiers"
+    assert m.place.place.name == "Maiduguri"
+    assert m.date.span.start == "2024-03-03"
+    assert m.fatalities.figures.best == 3
+
+
+def test_relative_clause_subject_and_surface_against():
+    text = (
+        "The Pakistani Taliban who carried out a vast operation on Friday, February 17, "
+        "against the Karachi police center denied it."
+    )
+    (m,) = mentions(text)
+    assert m.actor1.span.text == "Pakistani Taliban"
+    assert "police" in m.actor2.span.text.lower()
+    assert m.date.span.start == "2024-02-17"  # the explicit date wins over the weekday
+    assert m.place.place.name == "Karachi"
+
+
+def test_anaphora_and_temporal_anaphora():
+    found = mentions("This attack shocked the country. At the time, ten people had been killed.")
+    assert found[0].anaphoric
+    assert found[1].temporal_anaphora and found[1].fatalities.figures.best == 10
+
+
+def test_nearest_date_goes_to_its_own_trigger():
+    text = (
+        "Before this spectacular attack, there had already been a bloody attack in "
+        "Peshawar on January 30th."
+    )
+    first, second = mentions(text)
+    assert first.anaphoric and first.date is None and first.place is None
+    assert second.date.span.start == "2024-01-30" and second.place.place.name == "Peshawar"
+
+
+def test_tolls_deaths_and_injuries():
+    doc = analyse("At least 12 police officers were killed and 20 others wounded on Tuesday.")
+    deaths, injuries = find_tolls(next(doc.sents))
+    assert [t.figures.best for _, t in deaths] == [12]
+    assert [t.figures.best for _, t in injuries] == [20]
+    assert deaths[0][1].span.text == "At least 12"
+
+
+def test_place_is_not_a_role_noun():
+    # "Police" is also a town in Poland: a role noun must not become a place.
+    (m,) = mentions("Police clashed with protesters on Monday.")
+    assert m.place is None

@@ -1,0 +1,151 @@
+"""The whole flow on the seed, judged by its gold file, and on reports it has never seen."""
+
+from __future__ import annotations
+
+import pytest
+
+from conflictlens.evaluate import score_article, score_events
+from conflictlens.ingest import document_from_bytes
+from conflictlens.models import to_dict
+from conflictlens.pipeline import extract_text, process_many
+
+
+def test_seed_events_meet_the_bar(seed_result, seed_gold):
+    score = score_events(seed_result.to_dict()["events"], seed_gold)
+    assert score.tp >= 5, score.per_event
+    assert score.fp <= 1, score.per_event
+    assert score.f1 >= 0.8
+    for name, accuracy in score.field_accuracy.items():
+        assert accuracy >= 0.8, (name, score.per_event)
+
+
+def test_seed_article_block_is_right(seed_result, seed_gold):
+    checks = score_article(to_dict(seed_result.article), seed_gold["article"])
+    assert checks and all(checks.values()), [k for k, ok in checks.items() if not ok]
+
+
+def test_every_field_points_back_to_the_body(seed_result):
+    body = seed_result.article.body
+    for event in seed_result.events:
+        fields = {ev.field for ev in event.evidence}
+        assert "event_type" in fields, event.id
+        for ev in event.evidence:
+            assert body[ev.start : ev.end] == ev.text, (event.id, ev)
+        if event.location and event.location.precision == "city":
+            assert "location" in fields or event.background, event.id
+
+
+def test_seed_background_and_dates(seed_result):
+    by_place = {}
+    for e in seed_result.events:
+        by_place.setdefault(e.location.name, []).append(e)
+    karachi_now = [e for e in by_place["Karachi"] if e.date.start == "2023-02-17"]
+    assert len(karachi_now) == 1 and not karachi_now[0].background
+    # "Friday" is what dates it, not the publication date.
+    date_ev = [ev for ev in karachi_now[0].evidence if ev.field == "date"]
+    assert date_ev and "Friday" in date_ev[0].text
+    assert all(e.background for e in seed_result.events if e.date.end < "2023-02-01")
+
+
+def test_seed_speakers(seed_result):
+    speakers = {e.source.speaker for e in seed_result.events}
+    assert "Laurent Gayer" in speakers
+    assert all(e.source.publisher == "RFI" for e in seed_result.events)
+
+
+QUETTA = """Gunmen kill 12 police officers in attack on checkpoint in Quetta
+
+At least 12 police officers were killed and 20 others wounded when gunmen attacked a \
+checkpoint on the outskirts of Quetta on Tuesday, officials said.
+
+The Balochistan Liberation Army claimed responsibility for the attack in a statement.
+
+Police said the assailants fled after a two-hour gunfight.
+
+Last month, a suicide bomber killed 30 worshippers at a mosque in Peshawar.
+"""
+
+MAIDUGURI = """Suicide bombers strike market in Maiduguri
+
+Two suicide bombers blew themselves up at a crowded market in Maiduguri on Sunday, \
+killing dozens of people, residents said.
+
+On Monday, hundreds of residents protested in the city against the government's failure \
+to protect them.
+"""
+
+
+def test_unseen_report_quetta():
+    result = extract_text(QUETTA, published="2024-03-06")
+    events = {e.location.name: e for e in result.events}
+    attack = events["Quetta"]
+    assert attack.type_string == "Battles/Armed clash"
+    assert (attack.date.start, attack.date.end) == ("2024-03-05", "2024-03-05")
+    assert attack.actor1.name == "Balochistan Liberation Army"
+    assert attack.actor2.name == "Police Forces of Pakistan"
+    assert attack.fatalities.best == 12 and attack.injured == 20
+    assert attack.source.speaker == "officials"
+    mosque = events["Peshawar"]
+    assert mosque.type_string == "Explosions/Remote violence/Suicide bomb"
+    assert mosque.date.start == "2024-02-01" and mosque.date.end == "2024-02-29"
+    assert mosque.fatalities.best == 30 and mosque.background
+    assert len(result.events) == 2  # the gunfight and the claim are the same attack
+
+
+def test_unseen_report_maiduguri():
+    result = extract_text(MAIDUGURI, published="2024-06-17")
+    types = {e.type_string: e for e in result.events}
+    bombing = types["Explosions/Remote violence/Suicide bomb"]
+    assert bombing.location.country == "Nigeria" and bombing.date.start == "2024-06-16"
+    assert bombing.fatalities.low == 12  # "dozens": ACLED's lowest reading
+    protest = types["Protests/Peaceful protest"]
+    assert protest.location.name == bombing.location.name  # "in the city"
+    assert protest.actor1.name == "Protesters (Nigeria)"
+    assert protest.fatalities.best == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The militants threatened to attack police stations across the province next week.",
+        "Officials warned that an attack on the capital could happen at any time.",
+        "The army did not bomb the village on Sunday, a spokesman said.",
+        "The central bank raised interest rates on Tuesday to curb inflation in Pakistan.",
+    ],
+)
+def test_no_event_where_none_happened(text):
+    assert extract_text(text, published="2024-03-06").events == []
+
+
+def test_batch_equals_one_by_one(seed_path):
+    docs = [
+        document_from_bytes(seed_path.read_bytes(), "seed"),
+        document_from_bytes(QUETTA.encode(), "q", published="2024-03-06"),
+    ]
+    batched = [r.to_dict() for r in process_many(docs)]
+    single = [extract_text(QUETTA, published="2024-03-06").to_dict()]
+    assert batched[1] == single[0]
+    assert len(batched[0]["events"]) >= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The militants attacked police stations across the province on Monday.",
+            "Battles/Armed clash",
+        ),
+        (
+            "An attack on the capital killed five civilians on Monday, officials said.",
+            "Violence against civilians/Attack",
+        ),
+        (
+            "The army bombed the village on Sunday, a spokesman said.",
+            "Explosions/Remote violence/Remote explosive/landmine/IED",
+        ),
+    ],
+)
+def test_same_sentences_stated_as_facts_are_events(text, expected):
+    """Controls for the test above: the filters, not the lexicon, removed those."""
+    events = extract_text(text, published="2024-03-06").events
+    assert [e.type_string for e in events] == [expected]

@@ -1,0 +1,66 @@
+"""resolve: fields, ACLED conventions and who said it."""
+
+from __future__ import annotations
+
+from conflictlens.models import Article, Turn
+from conflictlens.pipeline import extract_text
+from conflictlens.resolve import speaker_at
+
+
+def test_speaker_at_follows_interview_turns():
+    article = Article(
+        publisher="RFI",
+        turns=[
+            Turn(
+                speaker="An Expert",
+                asker="RFI",
+                question="Why?",
+                answer="Because.",
+                question_start=0,
+                answer_start=6,
+                answer_end=14,
+            )
+        ],
+    )
+    assert speaker_at(article, 2) == "RFI"
+    assert speaker_at(article, 8) == "An Expert"
+    assert speaker_at(article, 50) == "RFI"  # the report's own voice
+
+
+def test_seed_fields(seed_result):
+    by_type = {}
+    for e in seed_result.events:
+        by_type.setdefault(e.type_string, []).append(e)
+    (agreement,) = by_type["Strategic developments/Agreement"]
+    assert agreement.actor1.name == "Tehrik-i-Taliban Pakistan"
+    assert agreement.actor2.name == "Government of Pakistan"
+    assert agreement.location.precision == "country" and agreement.location.country == "Pakistan"
+    assert (agreement.date.start, agreement.date.end) == ("2022-11-01", "2022-11-30")
+    (takeover,) = [e for e in seed_result.events if e.location.name == "Kabul"]
+    assert takeover.actor1.name == "Taliban"  # the Afghan Taliban, not the TTP
+    (protest,) = by_type["Protests/Peaceful protest"]
+    assert protest.location.name == "Peshawar"
+    assert protest.date.start == "2023-01-30" and protest.date.end == "2023-02-18"
+    assert protest.fatalities.best == 0
+
+
+def test_unstated_perpetrator_is_unidentified():
+    (event,) = extract_text(
+        "A bomb exploded at a bus station in Quetta on Monday, killing four civilians.",
+        published="2024-03-06",
+    ).events
+    assert event.actor1.name.startswith("Unidentified")
+    assert event.actor1.mention == ""
+    assert event.actor2.category == "Civilians"
+    assert event.fatalities.best == 4
+
+
+def test_since_stretches_to_the_reference_date():
+    (event,) = extract_text(
+        "Since Monday, troops have clashed with rebels in Goma, a spokesman said. "
+        "The fighting began on Monday.",
+        published="2024-03-06",
+    ).events
+    assert (event.date.start, event.date.end) == ("2024-03-04", "2024-03-06")
+    assert event.date.precision == "range"
+    assert event.location.country_code == "CD"
