@@ -6,14 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_SEED = ROOT.parent / "shared" / "corpus" / "seed"
-# The bundled copy (examples/) keeps `make demo` working on a fresh clone; tests prefer
-# the shared corpus, which is the reference.
-SEED_DIR = SHARED_SEED if SHARED_SEED.exists() else ROOT / "examples"
-SEED_TXT = SEED_DIR / "rfi-karachi-interview.txt"
-SEED_GOLD = SEED_DIR / "rfi-karachi-interview.gold.json"
+from corpus import SEED_GOLD, SEED_TXT
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
+from corpus import SEED_DIR
 
 from conflictlens.actors import (
     CATEGORIES,
@@ -19,7 +19,7 @@ from conflictlens.actors import (
 )
 from conflictlens.models import Actor
 
-SHARED = Path("/work/shared/corpus/seed")
+SHARED = SEED_DIR
 SEED_TXT = SHARED / "rfi-karachi-interview.txt"
 SEED_GOLD = SHARED / "rfi-karachi-interview.gold.json"
 

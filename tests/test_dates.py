@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 
 import pytest
+from corpus import SEED_TXT
 
 from conflictlens.dates import DateMention, find_dates, parse_iso, resolve_expression
 from conflictlens.models import DateSpan
 
-SEED = Path("/work/shared/corpus/seed/rfi-karachi-interview.txt")
+SEED = SEED_TXT
 REF = dt.date(2023, 2, 18)  # the seed's publication date, a Saturday
 
 # (expression, reference, expected start, expected end, expected precision)

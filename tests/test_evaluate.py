@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from corpus import MUC_DEV, SEED_DIR
 
 from conflictlens.errors import InputError
 from conflictlens.evaluate import (
@@ -20,9 +21,8 @@ from conflictlens.evaluate import (
     score_muc,
 )
 
-SEED = Path("/work/shared/corpus/seed")
+SEED = SEED_DIR
 GOLD_PATH = SEED / "rfi-karachi-interview.gold.json"
-MUC_DEV = Path("/work/shared/benchmarks/muc4/dev.json")
 
 
 @pytest.fixture(scope="module")
@@ -337,6 +337,8 @@ def first_mentions(templates: list[dict]) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def muc_dev() -> list[dict]:
+    if not MUC_DEV.exists():
+        pytest.skip("../shared/benchmarks not present")
     return load_muc(MUC_DEV)
 
 

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from corpus import SEED_TXT
 
 from conflictlens.models import (
     Actor,
@@ -23,7 +24,7 @@ from conflictlens.models import (
 )
 from conflictlens.store import AddOutcome, Store, article_id_for
 
-SEED = Path(__file__).resolve().parents[2] / "shared/corpus/seed/rfi-karachi-interview.txt"
+SEED = SEED_TXT
 BODY = (
     "Militants stormed the police headquarters in Karachi on Friday. "
     "The attack on a mosque in Peshawar killed about a hundred people."

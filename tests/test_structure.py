@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from pathlib import Path
 
 import pytest
+from corpus import SEED_DIR
 
 from conflictlens.errors import InputError
 from conflictlens.models import Article, Caption, Document
 from conflictlens.structure import detect_language, structure, structure_html, structure_text
 
-SEED = Path("/work/shared/corpus/seed")
+SEED = SEED_DIR
 SEED_TEXT = (SEED / "rfi-karachi-interview.txt").read_text(encoding="utf-8")
 GOLD = json.loads((SEED / "rfi-karachi-interview.gold.json").read_text(encoding="utf-8"))["article"]
 
