@@ -27,7 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="ConflictLens: political-violence events from news reports, offline.",
 )
-out = Console(soft_wrap=True)
+# Piped output (make demo, CI logs) is not a terminal: give tables room instead of 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 180)
 err = Console(stderr=True)
 
 DEFAULT_DB = "conflictlens.db"
@@ -55,11 +56,7 @@ def _event_rows(events: list[dict]) -> Table:
         if date.get("end") and date["end"] != date["start"]:
             when += f"..{date['end']}"
         loc = e.get("location") or {}
-        place = ", ".join(
-            x
-            for x in (loc.get("name"), loc.get("country"))
-            if x and x != loc.get("name") or x == loc.get("name") and x
-        )
+        place = ", ".join(x for x in (loc.get("name"), loc.get("country_code")) if x)
         fat = e.get("fatalities")
         table.add_row(
             e["id"],
