@@ -91,6 +91,10 @@ class EventMention:
     cues: set[str] = field(default_factory=set)  # weapon/explosive lemmas in the sentence
     pluperfect: bool = False
     attribution: TextSpan | None = None  # "police said", "according to residents"
+    perpetrators: list[TextSpan] = field(default_factory=list)  # "members of the X", "gunmen"
+    victims: list[TextSpan] = field(default_factory=list)  # people
+    targets: list[TextSpan] = field(default_factory=list)  # things and places attacked
+    weapons: list[TextSpan] = field(default_factory=list)
 
 
 @dataclass
@@ -550,6 +554,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             place_owner.setdefault(_owner(doc, live, p.span.start, p.span.end), []).append(p)
 
         demonyms = finder.demonym_tokens(sent)
+        sent_weapons = _weapons(sent)
         for tok, entry in triggers:
             own_dates = date_owner.get(tok, [])
             own_places = place_owner.get(tok, [])
@@ -592,6 +597,14 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                     m.country_hint = min(close)[1]
             m.attribution = _attribution(tok)
             a1_tok, a2_tok = _actor_tokens(tok)
+            if a1_tok is not None and _is_individual(a1_tok):
+                m.perpetrators = [p for p in [_phrase(a1_tok)] if p]
+            for obj in _object_tokens(tok, a2_tok):
+                phrase = _phrase(obj)
+                if phrase is None or (obj.lemma_.lower() in ("police", "army", "government")):
+                    continue  # an institution is an actor, not a victim or a target
+                (m.victims if _is_human(obj) else m.targets).append(phrase)
+            m.weapons = sent_weapons
             m.actor1 = finder.actor_of(a1_tok)
             m.actor2 = finder.actor_of(a2_tok)
             if m.actor2 is None:
@@ -639,6 +652,70 @@ def _owner(doc: Doc, triggers: list[Token], start: int, end: int) -> Token | Non
 def _distance_to(doc: Doc, tok: Token, target: TextSpan) -> int:
     span = _span(doc, target.start, target.end)
     return tree_distance(tok, span.root) if span is not None else 99
+
+
+@functools.cache
+def role_lexicon() -> dict:
+    return json.loads(resources.files("conflictlens.data").joinpath("roles.json").read_text())
+
+
+def _phrase(tok: Token | None) -> TextSpan | None:
+    """The noun phrase a token heads, without relative clauses: "members of the FMLN"."""
+    if tok is None or tok.pos_ not in ("NOUN", "PROPN", "NUM"):
+        return None
+    doc = tok.doc
+    left = tok.left_edge.i
+    right = tok.i
+    for child in tok.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            right = max(right, child.right_edge.i)
+        elif child.dep_ in ("compound", "amod", "nummod", "appos") and child.i == right + 1:
+            right = child.right_edge.i
+    while left < right and doc[left].is_punct:
+        left += 1
+    return _text_span(doc[left : right + 1])
+
+
+def _is_human(tok: Token) -> bool:
+    lex = role_lexicon()["human_nouns"]
+    return tok.ent_type_ == "PERSON" or tok.lemma_.lower() in lex or tok.lower_ in lex
+
+
+def _is_individual(tok: Token) -> bool:
+    """Perpetrators as people ("gunmen", "members of X"), as opposed to an organisation."""
+    return tok.pos_ == "NOUN" and (
+        tok.lemma_.lower() in role_lexicon()["individual_perpetrators"]
+        or tok.lower_ in role_lexicon()["individual_perpetrators"]
+    )
+
+
+def _object_tokens(tok: Token, a2_tok: Token | None) -> list[Token]:
+    """What an event is done to: its object, plus places attacked ("bomb at the embassy")."""
+    out = [a2_tok] if a2_tok is not None and a2_tok.pos_ != "PRON" else []
+    preps = role_lexicon()["target_preps"]
+    for prep in _children(tok, "prep"):
+        if prep.lower_ in preps:
+            out += [
+                o
+                for o in _children(prep, "pobj")
+                if o not in out and o.ent_type_ not in ("DATE", "TIME", "GPE")
+            ]
+    for conj in _children(out[0], "conj") if out else []:
+        out.append(conj)
+    return out
+
+
+def _weapons(sent: Span) -> list[TextSpan]:
+    lex = role_lexicon()["weapons"]
+    found: list[TextSpan] = []
+    for tok in sent:
+        if tok.pos_ == "NOUN" and (tok.lemma_.lower() in lex or tok.lower_ in lex):
+            if tok.dep_ == "compound" and tok.head.lemma_.lower() in lex:
+                continue  # "car bomb": the head noun names the weapon
+            phrase = _phrase(tok)
+            if phrase is not None:
+                found.append(phrase)
+    return found
 
 
 def _attribution(tok: Token) -> TextSpan | None:

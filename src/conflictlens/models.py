@@ -140,6 +140,15 @@ class Actor:
 
 
 @dataclass
+class Argument:
+    """A participant or object named in the text: a victim, a target, a weapon."""
+
+    text: str
+    start: int  # offsets into Article.body
+    end: int
+
+
+@dataclass
 class Fatalities:
     best: int
     low: int
@@ -170,6 +179,11 @@ class Event:
     evidence: list[Evidence] = field(default_factory=list)
     source: Source = field(default_factory=Source)
     sources: list[Source] = field(default_factory=list)  # after cross-article merge
+    # MUC-4 style roles, kept structured (ACLED keeps them in notes):
+    perpetrators: list[Argument] = field(default_factory=list)  # individuals: "gunmen"
+    victims: list[Argument] = field(default_factory=list)  # people harmed or targeted
+    targets: list[Argument] = field(default_factory=list)  # physical targets: "a checkpoint"
+    weapons: list[Argument] = field(default_factory=list)
 
     @property
     def type_string(self) -> str:

@@ -17,6 +17,7 @@ from conflictlens.gazetteer import Gazetteer, to_location
 from conflictlens.merge import Cluster
 from conflictlens.models import (
     Actor,
+    Argument,
     Article,
     DateSpan,
     Event,
@@ -242,6 +243,12 @@ def resolve_cluster(
     background = dt.date.fromisoformat(date.start) < ctx.reference - dt.timedelta(
         days=BACKGROUND_DAYS
     )
+    roles = {
+        role: _arguments(getattr(m, role) for m in cluster.mentions)
+        for role in ("perpetrators", "victims", "targets", "weapons")
+    }
+    for role, args in roles.items():
+        evidence.extend(Evidence(role, a.start, a.end, a.text) for a in args)
     return Event(
         id=f"E{index}",
         event_type=event_type,
@@ -260,7 +267,21 @@ def resolve_cluster(
             url=article.url,
             speaker=_speaker(cluster, article, rich),
         ),
+        **roles,
     )
+
+
+def _arguments(spans_per_mention) -> list[Argument]:
+    """Distinct phrases (by text, case-insensitive), first mention first."""
+    seen: set[str] = set()
+    out: list[Argument] = []
+    for spans in spans_per_mention:
+        for span in spans:
+            key = span.text.lower()
+            if key not in seen:
+                seen.add(key)
+                out.append(Argument(span.text, span.start, span.end))
+    return out
 
 
 def resolve_all(clusters: list[Cluster], article: Article, ctx: Context) -> list[Event]:

@@ -1,0 +1,206 @@
+"""MUC-4 adapter: ConflictLens events -> MUC-4 templates, and a runner over MUC files.
+
+MUC-4 (1989-91 Latin American wire copy) is the standard benchmark for who-did-what
+template filling. Its text is lowercased, which blinds a cased parser and NER, so the
+runner first restores the case of what we can know: sentence starts, names from the
+gazetteer and the actor dictionary, titles before names. The mapping is deliberately
+plain so that the score measures the extraction engine, not the adapter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from conflictlens.actors import ActorDictionary
+from conflictlens.dates import find_dates
+from conflictlens.gazetteer import Gazetteer
+from conflictlens.models import Event, ExtractionResult
+
+#: ACLED (type, sub-event type) -> MUC-4 incident type.
+INCIDENT_BY_SUBTYPE = {
+    "Abduction/forced disappearance": "kidnapping",
+    "Looting/property destruction": "arson",
+    "Suicide bomb": "bombing",
+    "Remote explosive/landmine/IED": "bombing",
+    "Grenade": "bombing",
+}
+INCIDENT_BY_TYPE = {
+    "Explosions/Remote violence": "bombing",
+    "Battles": "attack",
+    "Violence against civilians": "attack",
+}
+ROBBERY_TRIGGERS = ("loot", "rob", "steal")
+DEFAULT_REFERENCE = dt.date(1990, 1, 1)
+
+
+def incident_type(event: Event) -> str | None:
+    if event.sub_event_type in INCIDENT_BY_SUBTYPE:
+        return INCIDENT_BY_SUBTYPE[event.sub_event_type]
+    return INCIDENT_BY_TYPE.get(event.event_type)
+
+
+def event_to_template(event: Event) -> dict | None:
+    """One MUC-4 template, or None for events MUC-4 does not code (protests, deals)."""
+    incident = incident_type(event)
+    if incident is None:
+        return None
+    perp_org = []
+    if event.actor1 is not None and event.actor1.mention and event.actor1.category not in (
+        "State forces",
+        None,
+    ):
+        if not event.actor1.name.startswith("Unidentified"):
+            perp_org = [[event.actor1.mention]]
+    return {
+        "incident_type": incident,
+        "PerpInd": [[a.text] for a in event.perpetrators],
+        "PerpOrg": perp_org,
+        "Target": [[a.text] for a in event.targets],
+        "Victim": [[a.text] for a in event.victims],
+        "Weapon": [[a.text] for a in event.weapons],
+    }
+
+
+def templates(result: ExtractionResult) -> list[dict]:
+    out = []
+    for event in result.events:
+        if event.background and not event.victims and not event.targets:
+            continue
+        template = event_to_template(event)
+        if template is not None:
+            out.append(template)
+    return out
+
+
+# --- case restoration -----------------------------------------------------------------
+
+
+@functools.cache
+def _title_words() -> frozenset[str]:
+    return frozenset(
+        "president colonel col general gen captain capt lieutenant lt major sergeant "
+        "minister mr mrs ms dr father monsignor archbishop bishop judge senator deputy "
+        "mayor governor commander ambassador".split()
+    )
+
+
+_SENT_START = re.compile(r"(^|[.!?]\s+|\n\s*|\(\s*|\"\s*)([a-z])")
+
+
+def truecase(text: str) -> str:
+    """Capitalise what lowercased wire copy lost, keeping every offset in place."""
+    chars = list(text)
+
+    def cap(start: int, end: int) -> None:
+        for m in re.finditer(r"\b[a-z]", text[start:end]):
+            i = start + m.start()
+            word = re.match(r"[a-z]+", text[i:]).group(0)  # type: ignore[union-attr]
+            if word not in ("of", "the", "de", "del", "la", "el", "and", "y", "los", "las"):
+                chars[i] = chars[i].upper()
+
+    for m in _SENT_START.finditer(text):
+        i = m.start(2)
+        chars[i] = chars[i].upper()
+    for m in re.finditer(r"\bi\b", text):
+        chars[m.start()] = "I"
+    for match in ActorDictionary.default().find(text):
+        if not match.entry.generic:
+            cap(match.start, match.end)
+    gaz = Gazetteer.default()
+    words = list(re.finditer(r"[a-z][a-z'-]+", text))
+    titles = _title_words()
+    i = 0
+    while i < len(words):
+        matched = False
+        for n in (3, 2, 1):
+            if i + n > len(words):
+                continue
+            start, end = words[i].start(), words[i + n - 1].end()
+            phrase = text[start:end]
+            if n == 1 and (len(phrase) < 4 or _is_common_word(phrase)):
+                continue
+            place = gaz.resolve(phrase)
+            if place is not None and (place.kind != "city" or place.population >= 20000):
+                cap(start, end)
+                i += n
+                matched = True
+                break
+        if not matched:
+            if words[i].group(0) in titles and i + 1 < len(words):
+                # "colonel luis arturo isaacs": capitalise up to three following name words.
+                j = i + 1
+                while j < len(words) and j <= i + 3 and not _is_common_word(words[j].group(0)):
+                    cap(words[j].start(), words[j].end())
+                    j += 1
+            i += 1
+    return "".join(chars)
+
+
+@functools.cache
+def _common_words() -> frozenset[str]:
+    """Frequent English words that are also place names somewhere ("of", "police")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    extra = {
+        "police", "army", "government", "city", "people", "killed", "today", "said",
+        "attack", "bomb", "president", "national", "union", "reports", "report", "news",
+        "radio", "press", "agency", "military", "forces", "security", "peace", "death",
+        "party", "front", "guerrillas", "guerrilla", "troops", "soldiers", "san", "santa",
+    }
+    return frozenset(STOP_WORDS) | frozenset(extra)
+
+
+def _is_common_word(word: str) -> bool:
+    return word in _common_words()
+
+
+# --- runner -----------------------------------------------------------------------------
+
+
+def dateline(text: str) -> dt.date:
+    """The report's date from its dateline ("san salvador, 2 feb 90 (radio venceremos)")."""
+    for mention in find_dates(text[:120], DEFAULT_REFERENCE.replace(year=2000)):
+        if mention.span.precision == "day":
+            return dt.date.fromisoformat(mention.span.start)
+    return DEFAULT_REFERENCE
+
+
+def load_docs(path: Path) -> list[dict]:
+    with path.open() as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def is_muc_file(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with path.open() as fh:
+        first = fh.readline()
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and {"docid", "doctext", "templates"} <= set(record)
+
+
+def predict(
+    docs: Iterable[dict],
+    process: Callable[[list[tuple[str, str]]], Iterable[ExtractionResult]] | None = None,
+) -> dict[str, list[dict]]:
+    """docid -> predicted templates, running the pipeline on truecased text in batches."""
+    from conflictlens.ingest import document_from_bytes
+    from conflictlens.pipeline import process_many
+
+    docs = list(docs)
+    documents = [
+        document_from_bytes(
+            truecase(d["doctext"]).encode(), d["docid"], published=dateline(d["doctext"]).isoformat()
+        )
+        for d in docs
+    ]
+    results = process_many(documents)
+    return {d["docid"]: templates(r) for d, r in zip(docs, results, strict=True)}
