@@ -601,9 +601,14 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 m.perpetrators = [p for p in [_phrase(a1_tok)] if p]
             for obj in _object_tokens(tok, a2_tok):
                 phrase = _phrase(obj)
-                if phrase is None or (obj.lemma_.lower() in ("police", "army", "government")):
+                if phrase is None or obj.ent_type_ in ("GPE", "LOC", "DATE", "TIME", "NORP"):
+                    continue  # a place or a date is not what was attacked
+                if obj.lemma_.lower() in ("police", "army", "government"):
                     continue  # an institution is an actor, not a victim or a target
-                (m.victims if _is_human(obj) else m.targets).append(phrase)
+                if _is_human(obj):
+                    m.victims.append(_person_in(obj) or phrase)
+                else:
+                    m.targets.append(phrase)
             m.weapons = sent_weapons
             m.actor1 = finder.actor_of(a1_tok)
             m.actor2 = finder.actor_of(a2_tok)
@@ -678,7 +683,24 @@ def _phrase(tok: Token | None) -> TextSpan | None:
 
 def _is_human(tok: Token) -> bool:
     lex = role_lexicon()["human_nouns"]
-    return tok.ent_type_ == "PERSON" or tok.lemma_.lower() in lex or tok.lower_ in lex
+    return (
+        tok.ent_type_ == "PERSON"
+        or tok.lemma_.lower() in lex
+        or tok.lower_ in lex
+        or (tok.pos_ == "NUM" and any(c.lemma_.lower() in lex for c in tok.children))
+    )
+
+
+def _person_in(tok: Token) -> TextSpan | None:
+    """The name inside a victim phrase: "the daughter of the ambassador, Nadine X" -> the name."""
+    for ent in tok.doc.ents:
+        if (
+            ent.label_ == "PERSON"
+            and tok.left_edge.i <= ent.start
+            and ent.end <= tok.right_edge.i + 1
+        ):
+            return _text_span(ent)
+    return None
 
 
 def _is_individual(tok: Token) -> bool:

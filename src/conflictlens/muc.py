@@ -44,37 +44,68 @@ def incident_type(event: Event) -> str | None:
     return INCIDENT_BY_TYPE.get(event.event_type)
 
 
+#: MUC-4 codes terrorism: violence by armed groups against civilians and property.
+#: A clash between armed forces, and soldiers as victims, are outside its definition.
+MILITARY_VICTIM = re.compile(
+    r"\b(soldiers?|troops?|army|military|servicem[ae]n|marines?|battalion|guardsm[ae]n)\b", re.I
+)
+
+
 def event_to_template(event: Event) -> dict | None:
-    """One MUC-4 template, or None for events MUC-4 does not code (protests, deals)."""
+    """One MUC-4 template, or None for events MUC-4 does not code (protests, deals,
+    clashes between armed forces)."""
     incident = incident_type(event)
     if incident is None:
         return None
+    victims = [a for a in event.victims if not MILITARY_VICTIM.search(a.text)]
+    if event.event_type == "Battles" and not victims and not event.targets and not event.weapons:
+        return None
+    actor = event.actor1
     perp_org = []
-    if event.actor1 is not None and event.actor1.mention and event.actor1.category not in (
-        "State forces",
-        None,
+    if (
+        actor is not None
+        and actor.mention
+        and actor.category not in ("State forces", None)
+        and not actor.name.startswith("Unidentified")
     ):
-        if not event.actor1.name.startswith("Unidentified"):
-            perp_org = [[event.actor1.mention]]
+        perp_org = [[actor.mention]]
     return {
         "incident_type": incident,
         "PerpInd": [[a.text] for a in event.perpetrators],
         "PerpOrg": perp_org,
         "Target": [[a.text] for a in event.targets],
-        "Victim": [[a.text] for a in event.victims],
+        "Victim": [[a.text] for a in victims],
         "Weapon": [[a.text] for a in event.weapons],
     }
 
 
-def templates(result: ExtractionResult) -> list[dict]:
-    out = []
+ROLES = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
+
+
+def templates(result: ExtractionResult, merge_same_type: bool = False) -> list[dict]:
+    """MUC-4 templates of one document.
+
+    MUC-4 keys one template per incident, and a wire story usually reports one incident
+    of each type; our events split an incident whenever its mentions disagree on place
+    or date, so by default events of one incident type are pooled into one template.
+    """
+    out: dict[str, dict] = {}
+    plain: list[dict] = []
     for event in result.events:
-        if event.background and not event.victims and not event.targets:
-            continue
         template = event_to_template(event)
-        if template is not None:
-            out.append(template)
-    return out
+        if template is None:
+            continue
+        if not merge_same_type:
+            plain.append(template)
+            continue
+        pooled = out.setdefault(
+            template["incident_type"],
+            {"incident_type": template["incident_type"], **{r: [] for r in ROLES}},
+        )
+        for role in ROLES:
+            seen = {m[0].lower() for m in pooled[role]}
+            pooled[role] += [m for m in template[role] if m[0].lower() not in seen]
+    return plain if not merge_same_type else list(out.values())
 
 
 # --- case restoration -----------------------------------------------------------------
@@ -147,10 +178,38 @@ def _common_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     extra = {
-        "police", "army", "government", "city", "people", "killed", "today", "said",
-        "attack", "bomb", "president", "national", "union", "reports", "report", "news",
-        "radio", "press", "agency", "military", "forces", "security", "peace", "death",
-        "party", "front", "guerrillas", "guerrilla", "troops", "soldiers", "san", "santa",
+        "police",
+        "army",
+        "government",
+        "city",
+        "people",
+        "killed",
+        "today",
+        "said",
+        "attack",
+        "bomb",
+        "president",
+        "national",
+        "union",
+        "reports",
+        "report",
+        "news",
+        "radio",
+        "press",
+        "agency",
+        "military",
+        "forces",
+        "security",
+        "peace",
+        "death",
+        "party",
+        "front",
+        "guerrillas",
+        "guerrilla",
+        "troops",
+        "soldiers",
+        "san",
+        "santa",
     }
     return frozenset(STOP_WORDS) | frozenset(extra)
 
@@ -198,7 +257,9 @@ def predict(
     docs = list(docs)
     documents = [
         document_from_bytes(
-            truecase(d["doctext"]).encode(), d["docid"], published=dateline(d["doctext"]).isoformat()
+            truecase(d["doctext"]).encode(),
+            d["docid"],
+            published=dateline(d["doctext"]).isoformat(),
         )
         for d in docs
     ]

@@ -98,7 +98,9 @@ _KINDS: dict[str, type] = {
 }
 
 
-def config_from_mapping(values: Mapping[str, Any], base: ServerConfig | None = None) -> ServerConfig:
+def config_from_mapping(
+    values: Mapping[str, Any], base: ServerConfig | None = None
+) -> ServerConfig:
     """Validate and apply ``values`` (unknown keys are an error: a typo must not pass)."""
     known = {f.name for f in fields(ServerConfig)}
     unknown = sorted(set(values) - known)
