@@ -114,9 +114,35 @@ def templates(result: ExtractionResult, merge_same_type: bool = False) -> list[d
 @functools.cache
 def _title_words() -> frozenset[str]:
     return frozenset(
-        "president colonel col general gen captain capt lieutenant lt major sergeant "
-        "minister mr mrs ms dr father monsignor archbishop bishop judge senator deputy "
-        "mayor governor commander ambassador".split()
+        [
+            "president",
+            "colonel",
+            "col",
+            "general",
+            "gen",
+            "captain",
+            "capt",
+            "lieutenant",
+            "lt",
+            "major",
+            "sergeant",
+            "minister",
+            "mr",
+            "mrs",
+            "ms",
+            "dr",
+            "father",
+            "monsignor",
+            "archbishop",
+            "bishop",
+            "judge",
+            "senator",
+            "deputy",
+            "mayor",
+            "governor",
+            "commander",
+            "ambassador",
+        ]
     )
 
 
