@@ -8,6 +8,7 @@ offset into ``Article.body``.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -49,6 +50,16 @@ def analyse(text: str, language: str = "en") -> Doc:
     return load_model(language)(text)
 
 
-def analyse_many(texts: Iterable[str], language: str = "en", batch_size: int = 16) -> Iterator[Doc]:
-    """Batched parsing: spaCy's nlp.pipe is several times faster than one call per text."""
-    return load_model(language).pipe(texts, batch_size=batch_size)
+#: Below this many texts, starting worker processes costs more than it saves.
+PARALLEL_MIN_TEXTS = 48
+
+
+def analyse_many(
+    texts: Iterable[str], language: str = "en", batch_size: int = 16, n_process: int | None = None
+) -> Iterator[Doc]:
+    """Batched parsing. With many texts the parse runs in one worker process per core
+    (spaCy's nlp.pipe multiprocessing) while our own stages consume the results here."""
+    texts = list(texts)
+    if n_process is None:
+        n_process = min(os.cpu_count() or 1, 4) if len(texts) >= PARALLEL_MIN_TEXTS else 1
+    return load_model(language).pipe(texts, batch_size=batch_size, n_process=n_process)
