@@ -17,9 +17,9 @@ of the place ("Karachi" vs. a neighbourhood of it), different tolls ("at least 4
   compatible with anything.
 
 Vague records are dangerous: "an attack in Pakistan in February" overlaps every city
-event in the country that month. So a country-level place, or a date coarser than a week,
-only merges when both events name the same (non-generic) actor, and a record vague in both
-place and date never merges.
+event in the country that month. So a country-level place (or regions on both sides), or a
+date coarser than a week, only merges when both events name the same (non-generic) actor,
+and a record vague in both place and date never merges.
 
 Grouping is complete-link: an event joins a group only if it is the same event as *every*
 member, so A~B and B~C never chain A with a distant C. Events from one article never
@@ -218,7 +218,8 @@ def _score(a: Event, b: Event, config: MergeConfig) -> float | None:
     compatible, strong = _actors(a, b, config)
     if not compatible:
         return None
-    vague_place = max(_geo_rank(a), _geo_rank(b)) >= 2
+    # a country (or no place) on either side, or a region on both: the place proves little
+    vague_place = max(_geo_rank(a), _geo_rank(b)) >= 2 or min(_geo_rank(a), _geo_rank(b)) >= 1
     vague_date = _date_vague(a, config) or _date_vague(b, config)
     if vague_place and vague_date:
         return None

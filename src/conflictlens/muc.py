@@ -69,9 +69,22 @@ def event_to_template(event: Event) -> dict | None:
         and not actor.name.startswith("Unidentified")
     ):
         perp_org = [[actor.mention]]
+    perp_ind = [[a.text] for a in event.perpetrators]
+    if not perp_org:
+        # Wire copy names the group near the act, rarely as its grammatical subject.
+        for match in ActorDictionary.default().find(event.summary):
+            if not match.entry.generic and match.entry.category != "State forces":
+                perp_org = [[match.text]]
+                break
+    if not perp_ind:
+        words = _perpetrator_words()
+        for match in re.finditer(r"[a-z][a-z-]+", event.summary.lower()):
+            if match.group(0) in words:
+                perp_ind = [[match.group(0)]]
+                break
     return {
         "incident_type": incident,
-        "PerpInd": [[a.text] for a in event.perpetrators],
+        "PerpInd": perp_ind,
         "PerpOrg": perp_org,
         "Target": [[a.text] for a in event.targets],
         "Victim": [[a.text] for a in victims],
@@ -106,6 +119,17 @@ def templates(result: ExtractionResult, merge_same_type: bool = False) -> list[d
             seen = {m[0].lower() for m in pooled[role]}
             pooled[role] += [m for m in template[role] if m[0].lower() not in seen]
     return plain if not merge_same_type else list(out.values())
+
+
+@functools.cache
+def _perpetrator_words() -> frozenset[str]:
+    from conflictlens.extract import role_lexicon
+
+    words = role_lexicon()["individual_perpetrators"]
+    generic = {"man", "men", "woman", "member", "members", "group", "individual", "column"}
+    return frozenset(w for w in words if w not in generic) | frozenset(
+        w + "s" for w in words if not w.endswith("s") and w not in generic
+    )
 
 
 # --- case restoration -----------------------------------------------------------------
