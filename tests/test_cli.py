@@ -163,3 +163,23 @@ def test_query_errors(tmp_path):
     db.touch()
     assert_clean_error(run("events", "--db", str(db), "--since", "last tuesday"), "ISO date")
     assert_clean_error(run("export", "--format", "xml", "--db", str(db)), "unknown format")
+
+
+def test_events_merge_reports_across_articles(tmp_path):
+    """Three outlets report the Karachi attack: one row, three sources (--no-merge: three)."""
+    folder = Path(__file__).parent / "data" / "dedupe"
+    meta = {a["file"]: a for a in json.loads((folder / "articles.json").read_text())["articles"]}
+    batch = tmp_path / "karachi.jsonl"
+    with batch.open("w") as fh:
+        for name in ("k1-dawn.txt", "k2-wire.txt", "k3-radio.txt"):
+            text = (folder / "articles" / name).read_text()
+            fh.write(json.dumps({"text": text, "published": meta[name]["published"]}) + "\n")
+    db = str(tmp_path / "cl.db")
+    assert run("ingest", str(batch), "--db", db).returncode == 0
+    args = ("events", "--db", db, "--since", "2023-02-17", "--until", "2023-02-17", "-f", "json")
+    merged = json.loads(run(*args).stdout)
+    separate = json.loads(run(*args, "--no-merge").stdout)
+    karachi = [e for e in merged if e["location"]["name"] == "Karachi"]
+    assert len(karachi) == 1
+    assert len(karachi[0]["sources"]) == 3
+    assert len([e for e in separate if e["location"]["name"] == "Karachi"]) == 3

@@ -162,7 +162,16 @@ def _process_one(document):
         raise ConflictLensError(f"extraction failed: {type(exc).__name__}: {exc}") from exc
 
 
-def _query(db: str, country, since, until, type_, limit=None) -> list[dict]:
+MergeOption = Annotated[
+    bool,
+    typer.Option(
+        "--merge/--no-merge",
+        help="One row per real-world event: merge reports of the same event across articles.",
+    ),
+]
+
+
+def _query(db: str, country, since, until, type_, limit=None, merge: bool = True) -> list[dict]:
     from conflictlens.dates import parse_iso
     from conflictlens.store import Store
 
@@ -173,11 +182,22 @@ def _query(db: str, country, since, until, type_, limit=None) -> list[dict]:
         raise InputError(f"no database at {db}: run `conflictlens ingest` first")
     store = Store.open(db)
     try:
-        return store.events(
-            country=country, since=since, until=until, event_type=type_, limit=limit
+        rows = store.events(
+            country=country,
+            since=since,
+            until=until,
+            event_type=type_,
+            limit=None if merge else limit,
         )
     finally:
         store.close()
+    if merge:
+        from conflictlens.dedupe import merge_across
+
+        rows = merge_across(rows)
+        rows.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
+        rows = rows[:limit] if limit else rows
+    return rows
 
 
 @app.command()
@@ -193,9 +213,10 @@ def events(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    merge: MergeOption = True,
 ) -> None:
-    """List stored events."""
-    rows = _query(db, country, since, until, type, limit)
+    """List stored events (reports of one event across articles merged, with source counts)."""
+    rows = _query(db, country, since, until, type, limit, merge)
     if format is ListFormat.json:
         out.print_json(json.dumps(rows, ensure_ascii=False))
     elif format is ListFormat.csv:
@@ -225,6 +246,7 @@ def export(
     since: Annotated[str | None, typer.Option()] = None,
     until: Annotated[str | None, typer.Option()] = None,
     type: Annotated[str | None, typer.Option("--type")] = None,
+    merge: MergeOption = True,
 ) -> None:
     """Export stored events as ACLED-style CSV, GeoJSON, JSON Lines or Parquet."""
     from conflictlens.export import FORMATS
@@ -234,7 +256,7 @@ def export(
         raise InputError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if FORMATS[format].binary and output in (None, "-"):
         raise InputError(f"{format} is binary: give --output FILE")
-    rows = _query(db, country, since, until, type)
+    rows = _query(db, country, since, until, type, merge=merge)
     count = do_export(rows, format, output)
     if output not in (None, "-"):
         skipped = f", {count.skipped} skipped (no coordinates)" if count.skipped else ""
@@ -266,6 +288,91 @@ def evaluate(
         out.print_json(json.dumps(score.to_dict(), ensure_ascii=False))
     else:
         out.print(score.render(), highlight=False)
+
+
+# --- server (appended by the serve work; see conflictlens.server) ---------------------
+
+token_app = typer.Typer(
+    no_args_is_help=True, help="API tokens: writes (ingest, review) through the server need one."
+)
+app.add_typer(token_app, name="token")
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="TOML file with a [server] table (see docs).", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs) and the dashboard (at /)."""
+    import uvicorn
+
+    from conflictlens.server import create_app, load_config
+
+    settings = load_config(config)
+    application = create_app(db, settings)
+    err.print(f"serving {db} on http://{host}:{port}/ (API docs at /docs)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who the token's writes are attributed to.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Create a token for NAME and print it (it is shown once; only its hash is stored)."""
+    from conflictlens.store import Store
+
+    store = Store.open(db)
+    try:
+        token = store.create_token(name)
+    finally:
+        store.close()
+    sys.stdout.write(token + "\n")
+    err.print(f"token created for {name}: keep it, it cannot be shown again", highlight=False)
+
+
+@token_app.command("list")
+def token_list(db: DbOption = DEFAULT_DB) -> None:
+    """List tokens (names and dates; never the secrets)."""
+    from conflictlens.store import Store
+
+    store = Store.open(db)
+    try:
+        rows = store.tokens()
+    finally:
+        store.close()
+    table = Table(header_style="bold")
+    for col in ("id", "name", "created", "state"):
+        table.add_column(col)
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        table.add_row(str(row["id"]), row["name"], row["created_at"] or "", state)
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Argument(help="Revoke every active token of this name.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Revoke all active tokens of NAME."""
+    from conflictlens.store import Store
+
+    store = Store.open(db)
+    try:
+        count = store.revoke_token(name)
+    finally:
+        store.close()
+    if count == 0:
+        raise InputError(f"no active token named {name!r}")
+    out.print(f"revoked {count} token(s) of {name}", highlight=False)
 
 
 def main() -> None:
