@@ -13,7 +13,8 @@
 #
 # Root cannot run the postgres server directly, so the server always runs as the
 # `postgres` user: through pg_ctlcluster (Debian's cluster wrapper) when the packaged
-# cluster can start, else from a data directory made by initdb under /tmp.
+# cluster can start, else from a data directory made by initdb under /tmp
+# (CONFLICTLENS_PG_FALLBACK=1 takes that path directly, to test it).
 set -euo pipefail
 
 PG_USER=conflictlens
@@ -74,7 +75,8 @@ start_fallback_server() {
     log "initdb into $FALLBACK_DIR"
     rm -rf "$FALLBACK_DIR"
     install -d -o postgres -g postgres -m 700 "$FALLBACK_DIR"
-    as_postgres "$bin/initdb" -D "$FALLBACK_DIR" -U postgres --auth-local=trust \
+    as_postgres "$bin/initdb" -D "$FALLBACK_DIR" -U postgres --encoding=UTF8 --locale=C.UTF-8 \
+      --auth-local=trust \
       --auth-host=scram-sha-256 >&2
   fi
   install -d -o postgres -g postgres /var/run/postgresql
@@ -104,7 +106,9 @@ SQL
   for db in "${PG_DBS[@]}"; do
     if [[ -z "$(psql_admin -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]]; then
       log "creating database $db"
-      psql_admin -d postgres -c "CREATE DATABASE $db OWNER $PG_USER" >&2
+      # UTF-8 whatever the machine's locale, so lower() folds all letters, not ASCII only.
+      psql_admin -d postgres -c "CREATE DATABASE $db OWNER $PG_USER ENCODING 'UTF8' \
+        LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0" >&2
     fi
     # PostgreSQL 15 no longer lets every role create in schema public.
     psql_admin -d "$db" -c "ALTER SCHEMA public OWNER TO $PG_USER" >&2
@@ -118,7 +122,9 @@ main() {
   fi
   install_server
   if ! is_up; then
-    start_packaged_cluster || start_fallback_server
+    if [[ "${CONFLICTLENS_PG_FALLBACK:-}" == 1 ]] || ! start_packaged_cluster; then
+      start_fallback_server
+    fi
   fi
   local i
   for i in $(seq 1 30); do

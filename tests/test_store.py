@@ -1,13 +1,23 @@
-"""Store tests on a real SQLite file: migrations, idempotency, failures, filters."""
+"""Store tests on real databases: a SQLite file, and a PostgreSQL server when one is given.
+
+Every test that takes ``store_url`` (or ``store``) runs on both backends. The PostgreSQL
+variant needs CONFLICTLENS_TEST_PG_URL (CI sets it after scripts/ci-setup-postgres.sh);
+without it that variant is skipped, saying so. Each PostgreSQL test starts from an empty
+database: every table, alembic_version included, is dropped first.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from corpus import SEED_TXT
 
 from conflictlens.models import (
@@ -22,7 +32,22 @@ from conflictlens.models import (
     Location,
     Source,
 )
-from conflictlens.store import AddOutcome, Store, article_id_for
+from conflictlens.store import (
+    MIGRATIONS_DIR,
+    AddOutcome,
+    NotFoundError,
+    ReviewError,
+    Store,
+    StoreError,
+    article_id_for,
+    database_url,
+)
+
+PG_URL = os.environ.get("CONFLICTLENS_TEST_PG_URL")
+PG_SKIP = (
+    "CONFLICTLENS_TEST_PG_URL is not set: PostgreSQL variant skipped "
+    "(run scripts/ci-setup-postgres.sh and export the URL it prints)"
+)
 
 SEED = SEED_TXT
 BODY = (
@@ -93,59 +118,188 @@ def lagos_result() -> ExtractionResult:
     return ExtractionResult(Article(headline="Lagos march", publisher="Punch"), [event])
 
 
+def _reset_postgres(url: str) -> None:
+    """Drop every table (alembic_version included) so the test starts from nothing."""
+    engine = sa.create_engine(database_url(url))
+    try:
+        with engine.begin() as conn:
+            existing = sa.MetaData()
+            existing.reflect(conn)
+            existing.drop_all(conn)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database for one test: a fresh SQLite file path, or the emptied PostgreSQL DB."""
+    if request.param == "sqlite":
+        return str(tmp_path / "sub" / "conflictlens.db")
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    _reset_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+def store(store_url: str):
+    s = Store.open(store_url)
+    yield s
+    s.close()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "sub" / "conflictlens.db"
 
 
-@pytest.fixture
-def store(db_path: Path):
-    s = Store.open(db_path)
-    yield s
-    s.close()
+def _ingest_karachi(store: Store) -> str:
+    doc = make_document(BODY, "seed.txt")
+    assert store.add_result(doc, karachi_result()) == "added"
+    return article_id_for(doc)
 
 
-def test_open_creates_schema_and_reopen_is_fine(db_path: Path) -> None:
-    Store.open(str(db_path)).close()
-    with sqlite3.connect(db_path) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+def _version(store: Store) -> list[str]:
+    with store.engine.connect() as conn:
+        return [r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))]
+
+
+# --- opening and migrations ----------------------------------------------------------
+
+
+def test_database_url_forms(tmp_path: Path) -> None:
+    assert database_url("postgresql://u:p@127.0.0.1:5432/db") == (
+        "postgresql+psycopg://u:p@127.0.0.1:5432/db"
+    )
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+    path = tmp_path / "new" / "a.db"
+    assert database_url(path) == f"sqlite:///{path}"
+    assert path.parent.is_dir()
+
+
+def test_open_creates_schema_and_reopen_is_a_no_op(store_url: str) -> None:
+    with Store.open(store_url) as s:
+        inspector = sa.inspect(s.engine)
+        tables = set(inspector.get_table_names())
+        event_indexes = {ix["name"] for ix in inspector.get_indexes("events")}
+        event_columns = {c["name"] for c in inspector.get_columns("events")}
+        correction_columns = {c["name"] for c in inspector.get_columns("corrections")}
+        assert _version(s) == ["0002"]
+        assert s.add_result(make_document(BODY, "a.txt"), karachi_result()) == "added"
     assert {"documents", "articles", "events", "alembic_version"} <= tables
-    assert {"ix_events_country", "ix_events_date_start", "ix_events_event_type"} <= indexes
-    # Opening again (schema at head) must neither fail nor lose data.
-    with Store.open(f"sqlite:///{db_path}") as s:
-        doc = make_document(BODY, "a.txt")
-        assert s.add_result(doc, karachi_result()) == AddOutcome.ADDED
-    with Store.open(db_path) as s:
+    assert {"api_tokens", "corrections"} <= tables
+    assert {"ix_events_country", "ix_events_date_start", "ix_events_rejected"} <= event_indexes
+    assert {"extracted", "rejected", "admin1"} <= event_columns
+    assert {"event_id", "field", "action", "value", "user", "created_at", "note"} == (
+        correction_columns - {"id"}
+    )
+    # Opening again (schema at head) must neither fail, nor migrate, nor lose data.
+    with Store.open(store_url) as s:
+        assert _version(s) == ["0002"]
         assert s.stats()["events"] == 2
+        assert s.dialect in ("sqlite", "postgresql")
 
 
-def test_open_migrates_an_older_database(db_path: Path) -> None:
-    """A database at an older revision (here: base) is brought to head by open()."""
+def test_sqlite_connection_settings(db_path: Path) -> None:
+    with Store.open(db_path) as s, s.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _migrate(store: Store, revision: str, *, down: bool = False) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from conflictlens.store import MIGRATIONS_DIR
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        if down:
+            command.downgrade(cfg, revision)
+        else:
+            command.upgrade(cfg, revision)
 
-    with Store.open(db_path) as s:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with s.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "base")
-    with sqlite3.connect(db_path) as conn:
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert "events" not in names
-    with Store.open(db_path) as s:
+
+def test_open_migrates_an_older_database(store_url: str) -> None:
+    """A database at an older revision (here: base) is brought to head by open()."""
+    with Store.open(store_url) as s:
+        _migrate(s, "base", down=True)
+        assert "events" not in sa.inspect(s.engine).get_table_names()
+    with Store.open(store_url) as s:
         assert s.stats()["events"] == 0
         assert s.add_result(make_document(BODY, "a.txt"), karachi_result()) == "added"
 
 
+def test_rows_written_before_0002_are_readable_and_reviewable(store_url: str) -> None:
+    """Events stored at revision 0001 (no extracted/rejected) survive the upgrade."""
+    with Store.open(store_url) as s:
+        _migrate(s, "base", down=True)
+        _migrate(s, "0001")
+        assert _version(s) == ["0001"]
+        doc = make_document(BODY, "old.txt")
+        aid = article_id_for(doc)
+        # Write the rows the way the 0001-era store did, with plain SQL on that schema.
+        with s.engine.begin() as conn:
+            old = sa.MetaData()
+            old.reflect(conn)
+            documents, articles, events = (
+                old.tables[n] for n in ("documents", "articles", "events")
+            )
+            doc_id = conn.execute(
+                sa.insert(documents).values(
+                    content_hash=doc.content_hash,
+                    source="old.txt",
+                    status="ok",
+                    ingested_at=dt.datetime.now(dt.UTC),
+                )
+            ).inserted_primary_key[0]
+            conn.execute(sa.insert(articles).values(id=aid, document_id=doc_id, data={}))
+            conn.execute(
+                sa.insert(events).values(
+                    id=f"{aid}-E1",
+                    article_id=aid,
+                    event_type="Battles",
+                    sub_event_type="Armed clash",
+                    country="Pakistan",
+                    background=False,
+                    data={"id": f"{aid}-E1", "event_type": "Battles", "fatalities": None},
+                )
+            )
+    with Store.open(store_url) as s:
+        assert _version(s) == ["0002"]
+        [event] = s.events(country="pakistan")
+        assert event["review"] == {}
+        s.review(f"{aid}-E1", "fatalities", "correct", 3, user="analyst")
+        assert s.event(f"{aid}-E1")["fatalities"] == {"best": 3, "low": 3, "high": 3}
+
+
+def test_open_errors_are_one_line_without_password(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as info:
+        Store.open("postgresql://someone:s3cret@127.0.0.1:1/nothing")
+    message = str(info.value)
+    assert "s3cret" not in message and "\n" not in message
+    assert "cannot open database" in message
+    with pytest.raises(StoreError, match="not a usable database URL"):
+        Store.open("nosuchdb://x/y")
+
+
 def test_foreign_keys_enforced(store: Store) -> None:
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO events (id, article_id, event_type, sub_event_type, background,"
+                " data, rejected) VALUES ('x-E1', 'no-such-article', 'Battles', 'Armed clash',"
+                " false, '{}', false)"
+            )
+        )
+
+
+# --- writing ---------------------------------------------------------------------------
 
 
 def test_add_is_idempotent(store: Store) -> None:
@@ -166,15 +320,14 @@ def test_add_is_idempotent(store: Store) -> None:
 
 
 def test_event_ids_are_prefixed_and_data_is_the_full_dict(store: Store) -> None:
-    doc = make_document(BODY, "seed.txt")
-    store.add_result(doc, karachi_result())
-    aid = article_id_for(doc)
+    aid = _ingest_karachi(store)
     events = store.events()
     assert [e["id"] for e in events] == [f"{aid}-E2", f"{aid}-E1"]  # ordered by date
     e1 = store.event(f"{aid}-E1")
     assert e1 is not None
     assert e1["type"] == "Battles/Armed clash"
     assert e1["location"]["geonames_id"] == 1174872
+    assert e1["location"]["lat"] == pytest.approx(24.8607)
     assert e1["actor1"]["aliases"] == ["TTP"]
     assert e1["evidence"][0]["text"] == BODY[:62]
     assert e1["source"] == {
@@ -183,8 +336,10 @@ def test_event_ids_are_prefixed_and_data_is_the_full_dict(store: Store) -> None:
         "speaker": "Laurent Gayer",
         "article_id": aid,
     }
+    assert e1["review"] == {}
     assert events[0]["fatalities"] == {"best": 100, "low": 90, "high": 110}
     assert events[0]["background"] is True
+    assert store.event("nope") is None
 
 
 def test_raw_content_is_kept(store: Store) -> None:
@@ -199,7 +354,7 @@ def test_raw_content_is_kept(store: Store) -> None:
 
 
 def test_failure_does_not_block_next_document(store: Store) -> None:
-    bad = make_document("\x00\x01 not an article", "bad.txt")
+    bad = make_document("\\x00\\x01 not an article", "bad.txt")
     store.add_failure(bad, None, "no article text")
     store.add_failure(bad, None, "no article text")  # idempotent
     store.add_failure("unreadable.pdf", None, "a PDF file")
@@ -244,9 +399,16 @@ def test_hashless_failure_is_superseded_by_success(store: Store) -> None:
     assert store.stats()["documents_failed"] == 0
 
 
-def test_filters(store: Store) -> None:
+# --- reading and searching ---------------------------------------------------------------
+
+
+def _ingest_both(store: Store) -> None:
     store.add_result(make_document(BODY, "seed.txt"), karachi_result())
     store.add_result(make_document("Lagos march text.", "lagos.txt"), lagos_result())
+
+
+def test_filters(store: Store) -> None:
+    _ingest_both(store)
     assert len(store.events()) == 3
     assert len(store.events(country="pakistan")) == 2
     assert len(store.events(country="PK")) == 2
@@ -268,3 +430,262 @@ def test_filters(store: Store) -> None:
     assert len(store.events(limit=2)) == 2
     with pytest.raises(ValueError):
         store.events(since="last week")
+
+
+def test_search_filters_count_and_pages(store: Store) -> None:
+    _ingest_both(store)
+    names = lambda events: [e["location"]["name"] for e in events]  # noqa: E731
+    assert names(store.events(admin1="sindh")) == ["Karachi"]
+    assert names(store.events(admin1="KHYBER PAKHTUNKHWA")) == ["Peshawar"]
+    assert store.events(admin1="Khyber") == []  # admin1 is a whole-value match
+    assert len(store.events(actor="taliban")) == 2  # actor1 substring
+    assert len(store.events(actor="POLICE forces")) == 2  # actor2 substring
+    assert names(store.events(actor="protesters")) == ["Lagos"]
+    assert names(store.events(text="mosque")) == ["Peshawar"]  # summary
+    assert names(store.events(text="karach")) == ["Karachi"]  # place name and summary
+    assert len(store.events(text="tehrik")) == 2  # actor name
+    assert store.events(text="%") == [] and store.events(text="_") == []  # no wildcards
+    assert names(store.events(text="taliban", country="pk", since="2023-02-01")) == ["Karachi"]
+    assert store.count_events() == 3
+    assert store.count_events(actor="taliban") == 2
+    assert store.count_events(text="nothing like it") == 0
+    assert store.count_events(country="PK", event_type="battles") == 1
+    # Pages: oldest first by default, newest first on request, offset past the end.
+    everything = names(store.events())
+    assert everything == ["Lagos", "Peshawar", "Karachi"]
+    assert names(store.events(limit=2, offset=1)) == ["Peshawar", "Karachi"]
+    assert names(store.events(limit=1, offset=2)) == ["Karachi"]
+    assert store.events(offset=3) == []
+    assert names(store.events(descending=True, limit=2)) == ["Karachi", "Peshawar"]
+    with pytest.raises(ValueError):
+        store.events(offset=-1)
+
+
+def test_case_insensitive_match_beyond_ascii(store: Store) -> None:
+    aid = _ingest_karachi(store)
+    store.review(f"{aid}-E1", "location", "correct", {"name": "Île-Rousse", "admin1": "ÉTAT"}, "a")
+    assert [e["id"] for e in store.events(text="ÎLE-ROUSSE")] == [f"{aid}-E1"]
+    assert [e["id"] for e in store.events(admin1="état")] == [f"{aid}-E1"]
+
+
+def test_article_and_its_events(store: Store) -> None:
+    doc = make_document(BODY, "seed.txt")
+    doc.url = "https://www.rfi.fr/en/x"
+    result = karachi_result()
+    result.article.body = BODY
+    result.article.published = "2023-02-18"
+    store.add_result(doc, result)
+    aid = article_id_for(doc)
+    article = store.article(aid)
+    assert article is not None
+    assert article["body"] == BODY
+    assert article["id"] == aid
+    assert article["url"] == "https://www.rfi.fr/en/x"
+    assert (article["publisher"], article["published"]) == ("RFI", "2023-02-18")
+    assert article["headline"] == "Karachi: the Pakistani Taliban"
+    assert article["source"] == "seed.txt"
+    assert store.article("nope") is None
+    assert [e["id"] for e in store.article_events(aid)] == [f"{aid}-E1", f"{aid}-E2"]
+    store.review(f"{aid}-E1", "event", "reject", user="a")
+    assert [e["id"] for e in store.article_events(aid)] == [f"{aid}-E2"]
+    assert len(store.article_events(aid, include_rejected=True)) == 2
+    assert store.article_events("nope") == []
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+def test_tokens(store: Store) -> None:
+    token = store.create_token("alice")
+    assert isinstance(token, str) and len(token) >= 40
+    other = store.create_token("alice")  # a second machine
+    bob = store.create_token(" bob ")
+    assert len({token, other, bob}) == 3
+    assert store.check_token(token) == "alice"
+    assert store.check_token(other) == "alice"
+    assert store.check_token(bob) == "bob"
+    assert store.check_token(token + "x") is None
+    assert store.check_token("") is None and store.check_token(None) is None
+    listed = store.tokens()
+    assert [t["name"] for t in listed] == ["alice", "alice", "bob"]
+    assert all(set(t) == {"id", "name", "created_at", "revoked"} for t in listed)
+    assert dt.datetime.fromisoformat(listed[0]["created_at"]).tzinfo is not None
+    # Only a hash is stored: the token itself appears nowhere in the table.
+    with store.engine.connect() as conn:
+        stored = [tuple(r) for r in conn.execute(sa.text("SELECT * FROM api_tokens"))]
+    assert token not in repr(stored)
+    assert hashlib.sha256(token.encode()).hexdigest() in repr(stored)
+    assert store.revoke_token("alice") == 2
+    assert store.revoke_token("alice") == 0
+    assert store.check_token(token) is None and store.check_token(other) is None
+    assert store.check_token(bob) == "bob"
+    assert [t["revoked"] for t in store.tokens()] == [True, True, False]
+    with pytest.raises(ValueError):
+        store.create_token("  ")
+
+
+# --- review and corrections -------------------------------------------------------------
+
+
+def test_review_corrects_rejects_and_confirms(store: Store) -> None:
+    aid = _ingest_karachi(store)
+    e1, e2 = f"{aid}-E1", f"{aid}-E2"
+    record = store.review(e1, "fatalities", "correct", 4, user="alice", note="police said 4")
+    assert record["field"] == "fatalities" and record["user"] == "alice"
+    assert record["value"] == {"best": 4, "low": 4, "high": 4}
+    assert dt.datetime.fromisoformat(record["at"]).tzinfo is not None
+    event = store.event(e1)
+    assert event["fatalities"] == {"best": 4, "low": 4, "high": 4}
+    assert event["review"]["fatalities"]["user"] == "alice"
+    assert event["review"]["fatalities"]["action"] == "correct"
+    assert event["review"]["fatalities"]["value"] == {"best": 4, "low": 4, "high": 4}
+    # Latest correction of a field wins.
+    store.review(e1, "fatalities", "correct", {"best": 5, "low": 4, "high": 7}, user="bob")
+    assert store.event(e1)["fatalities"] == {"best": 5, "low": 4, "high": 7}
+    assert store.event(e1)["review"]["fatalities"]["user"] == "bob"
+    # Reject a field: null. Confirm a field: kept, recorded with its value.
+    store.review(e1, "actor2", "reject", user="alice")
+    assert store.event(e1)["actor2"] is None
+    store.review(e2, "date", "confirm", user="carol")
+    assert store.event(e2)["date"] == {
+        "start": "2023-01-30",
+        "end": "2023-01-30",
+        "precision": "day",
+    }
+    assert store.event(e2)["review"]["date"]["value"]["start"] == "2023-01-30"
+    # Type corrections keep event_type, sub_event_type and type in step.
+    store.review(
+        e2, "type", "correct", "Explosions/Remote violence/Remote explosive/landmine/IED", "a"
+    )
+    event = store.event(e2)
+    assert (event["event_type"], event["sub_event_type"]) == (
+        "Explosions/Remote violence",
+        "Remote explosive/landmine/IED",
+    )
+    assert event["type"] == "Explosions/Remote violence/Remote explosive/landmine/IED"
+    assert store.events(event_type="remote explosive/landmine/ied")[0]["id"] == e2
+    store.review(e1, "sub_event_type", "correct", "Government regains territory", "a")
+    assert store.event(e1)["type"] == "Battles/Government regains territory"
+    # History is complete and ordered; other events are untouched.
+    history = store.corrections(e1)
+    assert [(c["field"], c["action"], c["user"]) for c in history] == [
+        ("fatalities", "correct", "alice"),
+        ("fatalities", "correct", "bob"),
+        ("actor2", "reject", "alice"),
+        ("sub_event_type", "correct", "a"),
+    ]
+    assert history[0]["note"] == "police said 4"
+    assert store.corrections("nope") == []
+    assert store.event(e2)["fatalities"] == {"best": 100, "low": 90, "high": 110}
+
+
+def test_corrections_drive_the_filters(store: Store) -> None:
+    _ingest_both(store)
+    lagos = store.events(country="NG")[0]["id"]
+    loc = {"name": "Abuja", "admin1": "FCT", "country": "Nigeria", "country_code": "NG"}
+    store.review(lagos, "location", "correct", loc, user="alice")
+    store.review(lagos, "date", "correct", "2023-03-05", user="alice")
+    assert [e["id"] for e in store.events(text="abuja")] == [lagos]
+    assert store.events(admin1="lagos") == []
+    assert [e["id"] for e in store.events(admin1="fct", country="ng")] == [lagos]
+    assert [e["id"] for e in store.events(since="2023-03-01")] == [lagos]
+    assert store.event(lagos)["location"]["lat"] is None  # a replaced place, not a merge
+
+
+def test_rejected_event_is_hidden_until_confirmed(store: Store) -> None:
+    aid = _ingest_karachi(store)
+    e1 = f"{aid}-E1"
+    store.review(e1, "event", "reject", user="alice", note="not an event")
+    assert [e["id"] for e in store.events()] == [f"{aid}-E2"]
+    assert store.count_events() == 1
+    assert store.count_events(include_rejected=True) == 2
+    assert {e["id"] for e in store.events(include_rejected=True)} == {e1, f"{aid}-E2"}
+    assert store.event(e1)["review"]["event"]["action"] == "reject"  # still readable by id
+    store.review(e1, "event", "confirm", user="bob")
+    assert store.count_events() == 2
+
+
+def test_review_rejects_bad_requests(store: Store) -> None:
+    aid = _ingest_karachi(store)
+    e1 = f"{aid}-E1"
+    bad = [
+        ("colour", "correct", "red"),
+        ("fatalities", "delete", None),
+        ("fatalities", "correct", None),
+        ("fatalities", "correct", -1),
+        ("fatalities", "correct", {"best": 5, "low": 6}),
+        ("fatalities", "correct", "many"),
+        ("injured", "correct", True),
+        ("date", "correct", "yesterday"),
+        ("date", "correct", {"start": "2023-02-10", "end": "2023-02-01"}),
+        ("date", "correct", {"start": "2023-02-10", "precision": "fortnight"}),
+        ("location", "correct", {"name": "X", "lat": 200}),
+        ("location", "correct", {"city": "X"}),
+        ("actor1", "correct", {"mention": "no name"}),
+        ("type", "correct", "Battles"),
+        ("background", "correct", "yes"),
+        ("event", "correct", {"anything": 1}),
+    ]
+    for field, action, value in bad:
+        with pytest.raises(ReviewError):
+            store.review(e1, field, action, value, user="alice")
+    with pytest.raises(ValueError):
+        store.review(e1, "summary", "confirm", user="")
+    with pytest.raises(NotFoundError):
+        store.review("no-such-E1", "summary", "confirm", user="alice")
+    assert store.corrections(e1) == []
+
+
+def test_corrections_survive_reextraction(store: Store) -> None:
+    doc = make_document(BODY, "seed.txt")
+    store.add_result(doc, karachi_result())
+    aid = article_id_for(doc)
+    store.review(f"{aid}-E1", "fatalities", "correct", 4, user="alice")
+    store.review(f"{aid}-E2", "event", "reject", user="alice")
+    store.review(f"{aid}-E2", "summary", "correct", "Mosque bombing.", user="bob")
+    # A newer pipeline extracts the same document again: the same events, new rows.
+    newer = karachi_result()
+    newer.events[0].summary = "Re-extracted summary."
+    assert store.add_result(doc, newer, replace=True) == AddOutcome.UPDATED
+    e1 = store.event(f"{aid}-E1")
+    assert e1["fatalities"] == {"best": 4, "low": 4, "high": 4}
+    assert e1["summary"] == "Re-extracted summary."  # uncorrected fields follow the pipeline
+    assert [e["id"] for e in store.events()] == [f"{aid}-E1"]
+    assert store.event(f"{aid}-E2")["summary"] == "Mosque bombing."
+    assert len(store.corrections(f"{aid}-E1")) == 1
+
+
+# --- concurrency ------------------------------------------------------------------------
+
+
+def test_fifty_clients_mixing_reads_and_ingests(store_url: str) -> None:
+    """The server's load: 50 clients at once, half of them ingesting the same few
+    documents, through two Store objects (two server workers). Every write succeeds,
+    every document is added exactly once, the rest are "unchanged"."""
+    stores = [Store.open(store_url), Store.open(store_url)]
+    docs = [make_document(f"{BODY} Report {n}.", f"doc-{n}.txt") for n in range(5)]
+    barrier = threading.Barrier(50)
+
+    def client(n: int) -> str:
+        store = stores[n % 2]
+        barrier.wait()
+        if n % 2:
+            found = store.events(text="karachi", limit=10)
+            assert store.count_events() >= len(found)
+            return "read"
+        outcome = store.add_result(docs[n % 5], karachi_result())
+        if n % 10 == 0:
+            store.review(f"{article_id_for(docs[0])}-E1", "summary", "confirm", user=f"u{n}")
+        return str(outcome)
+
+    try:
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            outcomes = list(pool.map(client, range(50), timeout=120))
+        assert outcomes.count("added") == 5
+        assert outcomes.count("unchanged") == 20
+        assert outcomes.count("read") == 25
+        assert stores[0].stats()["events"] == 10
+        assert len(stores[1].corrections(f"{article_id_for(docs[0])}-E1")) == 5
+    finally:
+        for s in stores:
+            s.close()

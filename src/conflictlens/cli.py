@@ -265,15 +265,25 @@ def export(
 
 @app.command("eval")
 def evaluate(
-    corpus: Annotated[Path, typer.Argument(help="A folder of documents with .gold.json files.")],
+    corpus: Annotated[
+        Path,
+        typer.Argument(help="A folder of documents with .gold.json files, or a MUC-4 JSON file."),
+    ],
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    limit: Annotated[int | None, typer.Option(help="MUC-4: score the first N documents.")] = None,
 ) -> None:
-    """Score extraction against gold files (event P/R/F1, per-field and article accuracy)."""
+    """Score extraction against gold files (event P/R/F1, per-field and article accuracy),
+    or against MUC-4 templates (the GTT template-filling score)."""
     from conflictlens.evaluate import score_corpus
     from conflictlens.pipeline import extract_file
 
     if not corpus.exists():
         raise InputError(f"no such corpus: {corpus}")
+    from conflictlens import muc
+
+    if muc.is_muc_file(corpus):
+        _eval_muc(corpus, format, limit)
+        return
     if not corpus.is_dir():
         raise InputError(f"{corpus} is not a folder of documents with .gold.json files")
 
@@ -288,6 +298,23 @@ def evaluate(
         out.print_json(json.dumps(score.to_dict(), ensure_ascii=False))
     else:
         out.print(score.render(), highlight=False)
+
+
+def _eval_muc(path: Path, format: OutputFormat, limit: int | None) -> None:
+    from conflictlens import muc
+    from conflictlens.evaluate import score_muc
+
+    docs = muc.load_docs(path)[:limit]
+    score = score_muc(muc.predict(docs), docs)
+    if format is OutputFormat.json:
+        out.print_json(json.dumps(score.to_dict()))
+        return
+    lines = [f"MUC-4 template filling, {score.docs} documents ({path.name})", ""]
+    lines.append(f"{'slot':16s} {'P':>6s} {'R':>6s} {'F1':>6s}")
+    for role, (p, r, f) in score.per_role.items():
+        lines.append(f"{role:16s} {p:6.3f} {r:6.3f} {f:6.3f}")
+    lines.append(f"{'ALL (micro)':16s} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}")
+    out.print("\n".join(lines), highlight=False)
 
 
 # --- server (appended by the serve work; see conflictlens.server) ---------------------

@@ -1,22 +1,37 @@
-"""store: documents, articles and events in one SQL database (SQLite by default).
+"""store: documents, articles, events, analysts' corrections and API tokens in one SQL
+database: SQLite by default (one file, nothing to start), PostgreSQL for teams.
 
 Why it looks like this:
 - SQLAlchemy Core with portable types only (``sa.JSON``, ``sa.Date``...), so the same code
-  runs on PostgreSQL when a team outgrows one SQLite file.
+  and the same Alembic migrations run on SQLite and PostgreSQL (psycopg 3 driver).
 - The schema is owned by Alembic migrations shipped inside the package and applied by
   ``Store.open`` itself: a user never runs a migration tool, and opening an old database
-  file brings it up to date.
+  brings it up to date.
 - The document's content hash is the idempotency key: feeding the same input twice
   changes nothing, a document that failed before and now succeeds is updated in place,
-  and every document is written in its own transaction so one bad input never costs
-  the others.
-- Each event row keeps the full event dict in ``data`` (what the API and exports
-  return) next to a few flat, indexed columns that the filters use.
+  and every document is written in its own short transaction so one bad input never
+  costs the others. Two writers racing on the same bytes end as one "added" and one
+  "unchanged", never as an error.
+- Each event row keeps the event as extracted (``extracted``) and the event with the
+  analysts' corrections applied (``data``, plus the flat, indexed columns the filters
+  use), so searches, counts and pages agree with what an analyst sees. Corrections live
+  in their own table keyed by event id: re-extracting a document replaces its events
+  (same ids) and the corrections are applied again to the new rows.
+- SQLite under a web server: WAL (readers never wait for the writer), a busy timeout,
+  and ``BEGIN IMMEDIATE`` for write transactions, so concurrent writers queue up instead
+  of failing with "database is locked" half-way through a read-then-write transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,9 +41,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
+from conflictlens.errors import ConflictLensError
 from conflictlens.models import Document, ExtractionResult, to_dict
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+DATA_DIR = Path(__file__).parent / "data"
 
 # --- schema (must match migrations/versions; Alembic's autogenerate compares the two) ---
 
@@ -105,12 +122,58 @@ events_table = sa.Table(
     sa.Column("background", sa.Boolean, nullable=False),
     sa.Column("summary", sa.Text, nullable=True),
     sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("extracted", sa.JSON, nullable=True),  # before corrections (0002)
+    sa.Column("rejected", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_events_article_id", "article_id"),
     sa.Index("ix_events_country", "country"),
     sa.Index("ix_events_country_code", "country_code"),
     sa.Index("ix_events_date_start", "date_start"),
     sa.Index("ix_events_event_type", "event_type"),
+    sa.Index("ix_events_rejected", "rejected"),
+    sa.Index("ix_events_admin1", "admin1"),
 )
+
+api_tokens_table = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
+    sa.Index("ix_api_tokens_name", "name"),
+)
+
+corrections_table = sa.Table(
+    "corrections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(128), nullable=False),  # no FK: outlives re-extraction
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("value", sa.JSON, nullable=True),
+    sa.Column("user", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.CheckConstraint("action IN ('confirm', 'correct', 'reject')", name="ck_corrections_action"),
+    sa.Index("ix_corrections_event_id", "event_id"),
+)
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+class StoreError(ConflictLensError):
+    """The database cannot be opened or used (bad URL, server down, wrong password)."""
+
+
+class ReviewError(ConflictLensError, ValueError):
+    """A review request that cannot be accepted as given (unknown field, bad value)."""
+
+
+class NotFoundError(ConflictLensError, LookupError):
+    """The event (or article) named does not exist."""
 
 
 class AddOutcome(StrEnum):
@@ -121,32 +184,114 @@ class AddOutcome(StrEnum):
     UPDATED = "updated"  # a previously failed (or replaced) document now has results
 
 
+REVIEW_FIELDS: tuple[str, ...] = (
+    "event_type",
+    "sub_event_type",
+    "type",
+    "date",
+    "location",
+    "actor1",
+    "actor2",
+    "fatalities",
+    "injured",
+    "background",
+    "summary",
+    "event",
+)
+REVIEW_ACTIONS: tuple[str, ...] = ("confirm", "correct", "reject")
+DATE_PRECISIONS = ("day", "week", "month", "year", "range")
+LOCATION_KEYS = (
+    "name",
+    "admin1",
+    "country",
+    "country_code",
+    "lat",
+    "lon",
+    "precision",
+    "geonames_id",
+)
+ACTOR_KEYS = ("name", "mention", "aliases", "category", "country")
+MAX_NAME = 100
+
+_WRITE = "conflictlens_write"  # execution option: this transaction will write
+_PG_MIGRATION_LOCK = 0x436C656E  # advisory lock id: one migrating process at a time
+
+
 def article_id_for(document: Document) -> str:
     """The article id the store gives a document's article: a prefix of its content hash.
 
-    Stable across runs (same bytes, same id) so event ids ``<article_id>-E1`` are too.
-    The pipeline may use it for ``Source.article_id``; the store applies it either way.
+    Stable across runs (same bytes, same id) so event ids ``<article_id>-E1`` are too,
+    which is what lets analysts' corrections survive re-extraction.
     """
     return document.content_hash[:12]
 
 
 def database_url(url_or_path: str | Path) -> str:
-    """Accept a SQLAlchemy URL or a plain file path (turned into a SQLite URL)."""
+    """Accept a SQLAlchemy URL or a plain file path (turned into a SQLite URL).
+
+    ``postgresql://`` and ``postgres://`` (what libpq tools and hosting panels print) are
+    pointed at the psycopg 3 driver, the one the package installs.
+    """
     text = str(url_or_path)
     if "://" in text:
+        scheme, rest = text.split("://", 1)
+        if scheme in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
         return text
     path = Path(text).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers (the web UI) run while a batch writes; foreign keys are off by
-    # default in SQLite and the schema relies on them.
+def _safe_url(url: str) -> str:
+    """The URL for messages: never print a password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return re.sub(r"://[^@/]*@", "://***@", url)
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling is switched off (isolation_level None) so that
+    # _sqlite_on_begin decides how each transaction starts. busy_timeout first: switching
+    # to WAL needs a lock another connection may hold. WAL lets readers (the web UI) run
+    # while a batch writes; foreign keys are off by default in SQLite and the schema
+    # relies on them. SQLite's lower() only folds ASCII; Python's folds all of Unicode,
+    # as PostgreSQL's does, so case-insensitive filters agree across backends.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # A deferred transaction that reads and then writes cannot wait for a lock held by
+    # another writer (SQLite answers "database is locked" at once); IMMEDIATE takes the
+    # write lock up front, so concurrent writers queue on busy_timeout instead.
+    write = conn.get_execution_options().get(_WRITE)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        in_memory = parsed.database in (None, "", ":memory:")
+        # A web server runs many threads: enough pooled connections that 50 clients do
+        # not wait on the pool (SQLite connections are cheap; the lock is the limit).
+        pool_args: dict[str, Any] = {} if in_memory else {"pool_size": 20, "max_overflow": 80}
+        engine = sa.create_engine(url, **pool_args)
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        sa.event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return sa.create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
 
 
 def _iso_date(value: Any) -> dt.date | None:
@@ -173,6 +318,28 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _iso_time(value: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC. SQLite hands back naive datetimes (they were stored as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ReviewError(f"{what} must be a non-empty string")
+    name = name.strip()
+    if len(name) > MAX_NAME:
+        raise ReviewError(f"{what} is longer than {MAX_NAME} characters")
+    return name
+
+
 class Store:
     """A ConflictLens database. Create with ``Store.open(url_or_path)``."""
 
@@ -183,16 +350,32 @@ class Store:
 
     @classmethod
     def open(cls, url: str | Path) -> Store:
-        """Connect, and migrate the schema to the newest revision (a no-op when current)."""
-        engine = sa.create_engine(database_url(url))
-        if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        """Connect, and migrate the schema to the newest revision (a no-op when current).
+
+        Accepts a file path, ``sqlite:///...``, ``postgresql://...`` or
+        ``postgresql+psycopg://...``. Raises ``StoreError`` (one line, no password) when
+        the database cannot be reached or the URL is not one.
+        """
+        target = database_url(url)
+        try:
+            engine = _create_engine(target)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+            raise StoreError(f"not a usable database URL: {_safe_url(target)} ({exc})") from exc
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-        return cls(engine)
+        store = cls(engine)
+        try:
+            with store._write() as conn:
+                if engine.dialect.name == "postgresql":
+                    # Two servers starting at once must not both create the tables.
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except sa.exc.OperationalError as exc:
+            engine.dispose()
+            reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc) else ""
+            raise StoreError(f"cannot open database {_safe_url(target)}: {reason}") from exc
+        return store
 
     def close(self) -> None:
         self._engine.dispose()
@@ -207,6 +390,19 @@ class Store:
     def engine(self) -> Engine:
         return self._engine
 
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A short write transaction (on SQLite: BEGIN IMMEDIATE, see _sqlite_on_begin)."""
+        with self._engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
     # --- writing -----------------------------------------------------------------
 
     def add_result(
@@ -216,15 +412,29 @@ class Store:
 
         Already stored OK with the same content hash: nothing changes (``unchanged``),
         unless ``replace`` is true (re-extraction with a newer pipeline), in which case
-        its article and events are swapped for the new ones (``updated``). A document
-        that failed before is turned into a successful one (``updated``).
+        its article and events are swapped for the new ones (``updated``), with the
+        analysts' corrections applied again. A document that failed before is turned
+        into a successful one (``updated``). When another writer inserts the same
+        document at the same moment, the loser of the race retries and sees it
+        (``unchanged``).
         """
+        for attempt in range(3):
+            try:
+                return self._add_result_once(document, result, replace)
+            except sa.exc.IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _add_result_once(
+        self, document: Document, result: ExtractionResult, replace: bool
+    ) -> AddOutcome:
         docs = documents_table
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             row = conn.execute(
-                sa.select(docs.c.id, docs.c.status).where(
-                    docs.c.content_hash == document.content_hash
-                )
+                sa.select(docs.c.id, docs.c.status)
+                .where(docs.c.content_hash == document.content_hash)
+                .with_for_update()
             ).first()
             values = self._document_values(document) | {"status": "ok", "error": None}
             if row is None:
@@ -265,16 +475,24 @@ class Store:
         else:
             values = {"source": str(document_or_source), "ingested_at": _now()}
         values |= {"content_hash": content_hash, "status": "failed", "error": reason}
-        with self._engine.begin() as conn:
-            if content_hash is not None:
-                where = docs.c.content_hash == content_hash
-            else:
-                where = sa.and_(docs.c.content_hash.is_(None), docs.c.source == values["source"])
-            row = conn.execute(sa.select(docs.c.id, docs.c.status).where(where)).first()
-            if row is None:
-                conn.execute(sa.insert(docs).values(**values))
-            elif row.status == "failed":
-                conn.execute(sa.update(docs).where(docs.c.id == row.id).values(**values))
+        if content_hash is not None:
+            where = docs.c.content_hash == content_hash
+        else:
+            where = sa.and_(docs.c.content_hash.is_(None), docs.c.source == values["source"])
+        for attempt in range(3):
+            try:
+                with self._write() as conn:
+                    row = conn.execute(
+                        sa.select(docs.c.id, docs.c.status).where(where).with_for_update()
+                    ).first()
+                    if row is None:
+                        conn.execute(sa.insert(docs).values(**values))
+                    elif row.status == "failed":
+                        conn.execute(sa.update(docs).where(docs.c.id == row.id).values(**values))
+                return
+            except sa.exc.IntegrityError:  # the same bytes inserted meanwhile: look again
+                if attempt == 2:
+                    raise
 
     @staticmethod
     def _document_values(document: Document) -> dict[str, Any]:
@@ -316,8 +534,153 @@ class Store:
             )
         )
         rows = [_event_row(article_id, data) for data in payload["events"]]
-        if rows:
-            conn.execute(sa.insert(events_table), rows)
+        if not rows:
+            return
+        found = _corrections_by_event(conn, [r["id"] for r in rows])
+        for row in rows:
+            extracted = row["data"]
+            effective, rejected = _apply_corrections(extracted, found.get(row["id"], []))
+            row |= _flat_columns(effective)
+            row |= {"data": effective, "extracted": extracted, "rejected": rejected}
+        conn.execute(sa.insert(events_table), rows)
+
+    # --- review ------------------------------------------------------------------
+
+    def review(
+        self,
+        event_id: str,
+        field: str,
+        action: str,
+        value: Any = None,
+        user: str | None = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """Record an analyst's confirm / correct / reject of one field of one event.
+
+        ``field`` is one of ``REVIEW_FIELDS``; ``"event"`` stands for the whole event
+        (``reject`` hides it from ``events()``, a later ``confirm`` brings it back).
+        ``correct`` needs a ``value`` of the field's shape (see ``_normalise_value``:
+        shorthands such as an ISO date string for ``date`` or a number for
+        ``fatalities`` are accepted); ``reject`` sets the field to null; ``confirm``
+        records the value shown at that moment, so that it is kept if a later
+        re-extraction changes it. ``user`` (the token's name) is required.
+
+        Returns the stored correction. Raises ``ReviewError`` (a ``ValueError``) for a
+        bad request and ``NotFoundError`` (a ``LookupError``) for an unknown event.
+        """
+        if field not in REVIEW_FIELDS:
+            raise ReviewError(f"field must be one of {', '.join(REVIEW_FIELDS)}; got {field!r}")
+        if action not in REVIEW_ACTIONS:
+            raise ReviewError(f"action must be one of {', '.join(REVIEW_ACTIONS)}; got {action!r}")
+        user = _check_name(user, "user")
+        if note is not None and not isinstance(note, str):
+            raise ReviewError("note must be a string")
+        value = _normalise_value(field, value) if action == "correct" else None
+        ev = events_table
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(ev.c.data, ev.c.extracted).where(ev.c.id == event_id).with_for_update()
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no event {event_id!r}")
+            if action == "confirm" and field != "event":
+                value = _field_value(row.data, field)
+            created_at = _now()
+            new_id = conn.execute(
+                sa.insert(corrections_table).values(
+                    event_id=event_id,
+                    field=field,
+                    action=action,
+                    value=value,
+                    user=user,
+                    created_at=created_at,
+                    note=note,
+                )
+            ).inserted_primary_key[0]
+            extracted = row.extracted or _without_review(row.data)
+            history = _corrections_by_event(conn, [event_id]).get(event_id, [])
+            effective, rejected = _apply_corrections(extracted, history)
+            conn.execute(
+                sa.update(ev)
+                .where(ev.c.id == event_id)
+                .values(
+                    **_flat_columns(effective),
+                    data=effective,
+                    extracted=extracted,
+                    rejected=rejected,
+                )
+            )
+        return {
+            "id": new_id,
+            "event_id": event_id,
+            "field": field,
+            "action": action,
+            "value": value,
+            "user": user,
+            "at": _iso_time(created_at),
+            "note": note,
+        }
+
+    def corrections(self, event_id: str) -> list[dict[str, Any]]:
+        """The review history of one event, oldest first (empty for an unknown id)."""
+        with self._engine.connect() as conn:
+            return _corrections_by_event(conn, [event_id]).get(event_id, [])
+
+    # --- API tokens --------------------------------------------------------------
+
+    def create_token(self, name: str) -> str:
+        """A new write token for ``name`` (who the writes are attributed to).
+
+        The token is returned once and never stored: only its SHA-256 is. A name may
+        hold several tokens (one per machine); ``revoke_token`` revokes them all.
+        """
+        name = _check_name(name, "token name")
+        token = secrets.token_urlsafe(32)
+        with self._write() as conn:
+            conn.execute(
+                sa.insert(api_tokens_table).values(
+                    name=name, token_hash=_token_hash(token), created_at=_now(), revoked=False
+                )
+            )
+        return token
+
+    def check_token(self, token: str | None) -> str | None:
+        """The name a valid, unrevoked token belongs to, else None."""
+        if not isinstance(token, str) or not token:
+            return None
+        tok = api_tokens_table
+        with self._engine.connect() as conn:
+            return conn.execute(
+                sa.select(tok.c.name).where(
+                    tok.c.token_hash == _token_hash(token), tok.c.revoked.is_(sa.false())
+                )
+            ).scalar_one_or_none()
+
+    def revoke_token(self, name: str) -> int:
+        """Revoke every active token of ``name``; returns how many were revoked."""
+        tok = api_tokens_table
+        with self._write() as conn:
+            result = conn.execute(
+                sa.update(tok)
+                .where(tok.c.name == name, tok.c.revoked.is_(sa.false()))
+                .values(revoked=True)
+            )
+            return result.rowcount
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """Tokens as ``{"id", "name", "created_at", "revoked"}``, oldest first; no secrets."""
+        tok = api_tokens_table
+        query = sa.select(tok.c.id, tok.c.name, tok.c.created_at, tok.c.revoked).order_by(tok.c.id)
+        with self._engine.connect() as conn:
+            return [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "created_at": _iso_time(r.created_at),
+                    "revoked": bool(r.revoked),
+                }
+                for r in conn.execute(query)
+            ]
 
     # --- reading -----------------------------------------------------------------
 
@@ -328,47 +691,131 @@ class Store:
         until: dt.date | str | None = None,
         event_type: str | None = None,
         limit: int | None = None,
+        admin1: str | None = None,
+        actor: str | None = None,
+        text: str | None = None,
+        offset: int = 0,
+        include_rejected: bool = False,
+        descending: bool = False,
     ) -> list[dict[str, Any]]:
-        """Event dicts, oldest first.
+        """Event dicts with corrections applied, oldest first (newest with ``descending``).
 
-        ``country`` matches the country name or ISO2 code (case-insensitive);
-        ``event_type`` the ACLED type, the sub-event type or the "Type/Sub" string;
-        ``since``/``until`` keep events whose date interval overlaps the given one
-        (an undated event never matches a date filter).
+        ``country`` matches the country name or ISO2 code and ``admin1`` the first-level
+        region (both case-insensitive, whole value); ``event_type`` the ACLED type, the
+        sub-event type or the "Type/Sub" string; ``since``/``until`` keep events whose
+        date interval overlaps the given one (an undated event never matches a date
+        filter); ``actor`` is a case-insensitive substring of actor1's or actor2's name,
+        ``text`` of the summary, the place name or an actor's name. Rejected events are
+        left out unless ``include_rejected``. ``limit``/``offset`` page through the
+        result (``count_events`` gives the total).
         """
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be >= 0, got {limit}")
+        if offset < 0:
+            raise ValueError(f"offset must be >= 0, got {offset}")
         ev = events_table
-        query = sa.select(ev.c.data)
-        if country:
-            key = country.strip().lower()
-            query = query.where(
-                sa.or_(sa.func.lower(ev.c.country) == key, sa.func.lower(ev.c.country_code) == key)
-            )
-        since_d, until_d = _as_date(since, "since"), _as_date(until, "until")
-        if since_d is not None:
-            query = query.where(sa.func.coalesce(ev.c.date_end, ev.c.date_start) >= since_d)
-        if until_d is not None:
-            query = query.where(ev.c.date_start <= until_d)
-        if event_type:
-            key = event_type.strip().lower()
-            query = query.where(
-                sa.or_(
-                    sa.func.lower(ev.c.event_type) == key,
-                    sa.func.lower(ev.c.sub_event_type) == key,
-                    sa.func.lower(ev.c.event_type + "/" + ev.c.sub_event_type) == key,
-                )
-            )
-        query = query.order_by(ev.c.date_start.asc().nulls_last(), ev.c.id)
+        query = _filtered(
+            sa.select(ev.c.data),
+            country=country,
+            since=since,
+            until=until,
+            event_type=event_type,
+            admin1=admin1,
+            actor=actor,
+            text=text,
+            include_rejected=include_rejected,
+        )
+        date_order = ev.c.date_start.desc() if descending else ev.c.date_start.asc()
+        id_order = ev.c.id.desc() if descending else ev.c.id.asc()
+        query = query.order_by(date_order.nulls_last(), id_order)
+        if offset:
+            query = query.offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with self._engine.connect() as conn:
-            return [row.data for row in conn.execute(query)]
+            return [_event_out(row.data) for row in conn.execute(query)]
+
+    def count_events(
+        self,
+        country: str | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        event_type: str | None = None,
+        admin1: str | None = None,
+        actor: str | None = None,
+        text: str | None = None,
+        include_rejected: bool = False,
+    ) -> int:
+        """How many events ``events()`` would return with the same filters and no limit."""
+        query = _filtered(
+            sa.select(sa.func.count()).select_from(events_table),
+            country=country,
+            since=since,
+            until=until,
+            event_type=event_type,
+            admin1=admin1,
+            actor=actor,
+            text=text,
+            include_rejected=include_rejected,
+        )
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def event(self, event_id: str) -> dict[str, Any] | None:
-        """One event dict by id, or None."""
+        """One event dict by id (corrections applied, rejected or not), or None."""
         with self._engine.connect() as conn:
-            return conn.execute(
+            data = conn.execute(
                 sa.select(events_table.c.data).where(events_table.c.id == event_id)
             ).scalar_one_or_none()
+        return None if data is None else _event_out(data)
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """The stored article dict (with ``body``), its id, url, publisher, published and
+        headline, and where it came from (``source``, ``ingested_at``), or None."""
+        art, docs = articles_table, documents_table
+        query = (
+            sa.select(
+                art.c.id,
+                art.c.data,
+                art.c.url,
+                art.c.publisher,
+                art.c.published,
+                art.c.headline,
+                art.c.language,
+                docs.c.source,
+                docs.c.url.label("document_url"),
+                docs.c.ingested_at,
+            )
+            .join(docs, docs.c.id == art.c.document_id)
+            .where(art.c.id == article_id)
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return dict(row.data) | {
+            "id": row.id,
+            "url": row.url or row.document_url,
+            "publisher": row.publisher,
+            "published": row.published,
+            "headline": row.headline,
+            "language": row.language,
+            "source": row.source,
+            "ingested_at": _iso_time(row.ingested_at),
+        }
+
+    def article_events(
+        self, article_id: str, *, include_rejected: bool = False
+    ) -> list[dict[str, Any]]:
+        """The events extracted from one article, in the article's order (E1, E2, ...)."""
+        ev = events_table
+        query = sa.select(ev.c.id, ev.c.data).where(ev.c.article_id == article_id)
+        if not include_rejected:
+            query = query.where(ev.c.rejected.is_(sa.false()))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        rows.sort(key=lambda r: _natural_key(r.id))
+        return [_event_out(r.data) for r in rows]
 
     def documents(
         self, status: str | None = None, *, with_content: bool = False
@@ -411,8 +858,91 @@ class Store:
         }
 
 
+# --- filters ---------------------------------------------------------------------
+
+
+def _contains(column: Any, needle: str) -> Any:
+    """Case-insensitive substring match, portable (lower + LIKE, wildcards escaped)."""
+    return sa.func.lower(column).contains(needle.lower(), autoescape=True)
+
+
+def _filtered(
+    query: sa.Select,
+    *,
+    country: str | None,
+    since: dt.date | str | None,
+    until: dt.date | str | None,
+    event_type: str | None,
+    admin1: str | None,
+    actor: str | None,
+    text: str | None,
+    include_rejected: bool,
+) -> sa.Select:
+    ev = events_table
+    if not include_rejected:
+        query = query.where(ev.c.rejected.is_(sa.false()))
+    if country and country.strip():
+        key = country.strip().lower()
+        query = query.where(
+            sa.or_(sa.func.lower(ev.c.country) == key, sa.func.lower(ev.c.country_code) == key)
+        )
+    if admin1 and admin1.strip():
+        query = query.where(sa.func.lower(ev.c.admin1) == admin1.strip().lower())
+    since_d, until_d = _as_date(since, "since"), _as_date(until, "until")
+    if since_d is not None:
+        query = query.where(sa.func.coalesce(ev.c.date_end, ev.c.date_start) >= since_d)
+    if until_d is not None:
+        query = query.where(ev.c.date_start <= until_d)
+    if event_type and event_type.strip():
+        key = event_type.strip().lower()
+        query = query.where(
+            sa.or_(
+                sa.func.lower(ev.c.event_type) == key,
+                sa.func.lower(ev.c.sub_event_type) == key,
+                sa.func.lower(ev.c.event_type + "/" + ev.c.sub_event_type) == key,
+            )
+        )
+    if actor and actor.strip():
+        key = actor.strip()
+        query = query.where(sa.or_(_contains(ev.c.actor1, key), _contains(ev.c.actor2, key)))
+    if text and text.strip():
+        key = text.strip()
+        query = query.where(
+            sa.or_(
+                _contains(ev.c.summary, key),
+                _contains(ev.c.location_name, key),
+                _contains(ev.c.actor1, key),
+                _contains(ev.c.actor2, key),
+            )
+        )
+    return query
+
+
+def _natural_key(event_id: str) -> tuple[str, int, str]:
+    """``abc-E2`` before ``abc-E10``."""
+    match = re.match(r"^(.*?)(\d+)$", event_id)
+    if match is None:
+        return (event_id, -1, "")
+    return (match.group(1), int(match.group(2)), event_id)
+
+
+# --- events and their corrections --------------------------------------------------
+
+
+def _event_out(data: dict[str, Any]) -> dict[str, Any]:
+    """What readers get: rows written before migration 0002 lack the review key."""
+    if "review" not in data:
+        data = dict(data) | {"review": {}}
+    return data
+
+
+def _without_review(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "review"}
+
+
 def _event_row(article_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Flat, indexed columns for one event dict (``data`` itself is stored alongside)."""
+    """The row for one event dict: id made unique across articles, flat filter columns,
+    and the dict itself in ``data`` (corrections are applied by the caller)."""
     data = to_dict(data)
     event_id = str(data.get("id") or "")
     if not event_id.startswith(f"{article_id}-"):
@@ -422,14 +952,17 @@ def _event_row(article_id: str, data: dict[str, Any]) -> dict[str, Any]:
     source = data.get("source") or {}
     if not source.get("article_id"):
         data["source"] = source | {"article_id": article_id}
+    return {"id": event_id, "article_id": article_id, **_flat_columns(data), "data": data}
+
+
+def _flat_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """The indexed columns the filters use, taken from an event dict."""
     date = data.get("date") or {}
     loc = data.get("location") or {}
     actor1 = data.get("actor1") or {}
     actor2 = data.get("actor2") or {}
     fat = data.get("fatalities") or {}
     return {
-        "id": event_id,
-        "article_id": article_id,
         "event_type": data.get("event_type") or "",
         "sub_event_type": data.get("sub_event_type") or "",
         "date_start": _iso_date(date.get("start")),
@@ -450,5 +983,219 @@ def _event_row(article_id: str, data: dict[str, Any]) -> dict[str, Any]:
         "injured": data.get("injured"),
         "background": bool(data.get("background")),
         "summary": data.get("summary"),
-        "data": data,
     }
+
+
+def _corrections_by_event(
+    conn: Connection, event_ids: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Review history per event id, oldest first."""
+    cor = corrections_table
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not event_ids:
+        return out
+    query = sa.select(cor).where(cor.c.event_id.in_(event_ids)).order_by(cor.c.id)
+    for r in conn.execute(query):
+        out.setdefault(r.event_id, []).append(
+            {
+                "id": r.id,
+                "event_id": r.event_id,
+                "field": r.field,
+                "action": r.action,
+                "value": r.value,
+                "user": r.user,
+                "at": _iso_time(r.created_at),
+                "note": r.note,
+            }
+        )
+    return out
+
+
+def _apply_corrections(
+    extracted: dict[str, Any], history: list[dict[str, Any]]
+) -> tuple[dict[str, Any], bool]:
+    """The event as analysts see it, and whether it is rejected as a whole.
+
+    The latest correction of each field wins; the winners are applied oldest first, so
+    that of ``type`` and ``event_type`` corrected one after the other, the later holds.
+    """
+    event = json.loads(json.dumps(_without_review(extracted)))  # deep copy, JSON types
+    latest: dict[str, dict[str, Any]] = {}
+    for item in sorted(history, key=lambda c: c["id"]):
+        latest[item["field"]] = item
+    review: dict[str, dict[str, Any]] = {}
+    rejected = False
+    for item in sorted(latest.values(), key=lambda c: c["id"]):
+        field, action = item["field"], item["action"]
+        review[field] = {
+            "action": action,
+            "user": item["user"],
+            "at": item["at"],
+            "value": item["value"],
+            "note": item["note"],
+        }
+        if field == "event":
+            rejected = action == "reject"
+        else:
+            _set_field(event, field, None if action == "reject" else item["value"])
+    event["review"] = review
+    return event, rejected
+
+
+@functools.cache
+def _event_types() -> tuple[str, ...]:
+    """The ACLED event types (the trigger lexicon's families), longest first: some hold a
+    "/" themselves, so a "Type/Sub-event type" string is split after a known type."""
+    families = json.loads((DATA_DIR / "triggers.json").read_text(encoding="utf-8"))["families"]
+    return tuple(sorted(families, key=len, reverse=True))
+
+
+def _split_type(value: str) -> tuple[str, str]:
+    for event_type in _event_types():
+        if value.lower().startswith(event_type.lower() + "/"):
+            sub = value[len(event_type) + 1 :].strip()
+            if sub:
+                return event_type, sub
+    head, sep, tail = value.partition("/")
+    if not sep or not head.strip() or not tail.strip():
+        raise ReviewError(f"type must read 'Event type/Sub-event type', got {value!r}")
+    return head.strip(), tail.strip()
+
+
+def _field_value(event: dict[str, Any], field: str) -> Any:
+    if field == "type":
+        if event.get("event_type") and event.get("sub_event_type"):
+            return f"{event['event_type']}/{event['sub_event_type']}"
+        return None
+    return event.get(field)
+
+
+def _set_field(event: dict[str, Any], field: str, value: Any) -> None:
+    if field == "type":
+        if value is None:
+            event["event_type"] = event["sub_event_type"] = None
+        else:
+            event["event_type"], event["sub_event_type"] = _split_type(value)
+    else:
+        event[field] = value
+    if event.get("event_type") and event.get("sub_event_type"):
+        event["type"] = f"{event['event_type']}/{event['sub_event_type']}"
+    else:
+        event["type"] = None
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ReviewError(f"{what} must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ReviewError(f"{what} must be a non-empty string")
+    return value.strip()
+
+
+def _normalise_value(field: str, value: Any) -> Any:
+    """Check a correction's value and give it the shape the event dict uses."""
+    if field == "event":
+        raise ReviewError("a whole event cannot be corrected: correct its fields, or reject it")
+    if value is None:
+        raise ReviewError(f"correcting {field} needs a value (to clear it, reject the field)")
+    if field in ("event_type", "sub_event_type"):
+        return _text(value, field)
+    if field == "summary":
+        if not isinstance(value, str):
+            raise ReviewError("summary must be a string")
+        return value.strip()
+    if field == "type":
+        if isinstance(value, dict):
+            value = f"{_text(value.get('event_type'), 'event_type')}/" + _text(
+                value.get("sub_event_type"), "sub_event_type"
+            )
+        event_type, sub = _split_type(_text(value, "type"))
+        return f"{event_type}/{sub}"
+    if field == "date":
+        return _normalise_date(value)
+    if field == "location":
+        return _normalise_record(value, LOCATION_KEYS, "location")
+    if field in ("actor1", "actor2"):
+        actor = _normalise_record(value, ACTOR_KEYS, field)
+        if actor["mention"] is None:
+            actor["mention"] = actor["name"]
+        if actor["aliases"] is None:
+            actor["aliases"] = []
+        if not isinstance(actor["aliases"], list) or not all(
+            isinstance(a, str) for a in actor["aliases"]
+        ):
+            raise ReviewError(f"{field}.aliases must be a list of strings")
+        return actor
+    if field == "fatalities":
+        return _normalise_fatalities(value)
+    if field == "injured":
+        return _int(value, "injured")
+    if field == "background":
+        if not isinstance(value, bool):
+            raise ReviewError(f"background must be true or false, got {value!r}")
+        return value
+    raise ReviewError(f"unknown field {field!r}")  # pragma: no cover - REVIEW_FIELDS checked
+
+
+def _normalise_date(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = {"start": value}
+    if not isinstance(value, dict) or set(value) - {"start", "end", "precision"}:
+        raise ReviewError("date must be an ISO date or {start, end, precision}")
+    start = _iso_date(value.get("start"))
+    end = _iso_date(value.get("end") or value.get("start"))
+    if start is None or end is None:
+        raise ReviewError(f"date start/end must be ISO dates (YYYY-MM-DD), got {value!r}")
+    if end < start:
+        raise ReviewError("date end is before its start")
+    precision = value.get("precision") or ("day" if start == end else "range")
+    if precision not in DATE_PRECISIONS:
+        raise ReviewError(f"date precision must be one of {', '.join(DATE_PRECISIONS)}")
+    return {"start": start.isoformat(), "end": end.isoformat(), "precision": precision}
+
+
+def _normalise_record(value: Any, keys: tuple[str, ...], what: str) -> dict[str, Any]:
+    """A location or actor: a dict with the model's keys (missing ones null), or a bare
+    name as shorthand for a record that holds only that name."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise ReviewError(f"{what} must be a name or an object")
+    unknown = set(value) - set(keys)
+    if unknown:
+        raise ReviewError(f"{what}: unknown keys {', '.join(sorted(unknown))}")
+    record = {key: value.get(key) for key in keys}
+    record["name"] = _text(record["name"], f"{what}.name")
+    for key in ("lat", "lon"):
+        if key in record and record[key] is not None:
+            if isinstance(record[key], bool) or not isinstance(record[key], int | float):
+                raise ReviewError(f"{what}.{key} must be a number")
+            record[key] = float(record[key])
+    if record.get("lat") is not None and not -90 <= record["lat"] <= 90:
+        raise ReviewError(f"{what}.lat must be within -90..90")
+    if record.get("lon") is not None and not -180 <= record["lon"] <= 180:
+        raise ReviewError(f"{what}.lon must be within -180..180")
+    if record.get("geonames_id") is not None:
+        record["geonames_id"] = _int(record["geonames_id"], f"{what}.geonames_id")
+    for key, item in record.items():
+        numeric = key in ("lat", "lon", "geonames_id", "aliases")
+        if not numeric and item is not None and not isinstance(item, str):
+            raise ReviewError(f"{what}.{key} must be a string")
+    return record
+
+
+def _normalise_fatalities(value: Any) -> dict[str, int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = {"best": value}
+    if not isinstance(value, dict) or set(value) - {"best", "low", "high"}:
+        raise ReviewError("fatalities must be a number or {best, low, high}")
+    best = _int(value.get("best"), "fatalities.best")
+    low = _int(value.get("low", best), "fatalities.low")
+    high = _int(value.get("high", best), "fatalities.high")
+    if not low <= best <= high:
+        raise ReviewError("fatalities must satisfy low <= best <= high")
+    return {"best": best, "low": low, "high": high}
