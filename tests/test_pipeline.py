@@ -149,3 +149,62 @@ def test_same_sentences_stated_as_facts_are_events(text, expected):
     """Controls for the test above: the filters, not the lexicon, removed those."""
     events = extract_text(text, published="2024-03-06").events
     assert [e.type_string for e in events] == [expected]
+
+
+BURKINA = """Jihadists kill dozens of soldiers in northern Burkina Faso
+
+OUAGADOUGOU, Sept 6 (Reuters) - Suspected jihadists killed at least 53 soldiers and \
+volunteer fighters in an ambush near the town of Djibo on Monday, the army said in a \
+statement on Wednesday.
+
+The attack was claimed by Jama'at Nusrat al-Islam wal-Muslimin (JNIM), an al Qaeda \
+affiliate, according to the SITE Intelligence Group.
+
+Separately, gunmen abducted 20 women collecting firewood near Arbinda on Tuesday, \
+residents said.
+"""
+
+NAIROBI = """Kenyan police fire tear gas at protesters in Nairobi
+
+Police in Nairobi fired tear gas and water cannon on Tuesday to disperse hundreds of \
+demonstrators protesting against new taxes, witnesses said.
+
+At least two protesters were shot dead in the clashes, according to Amnesty International.
+
+Police arrested 40 people, an interior ministry spokesman said on Wednesday.
+"""
+
+RAFAH = """Israeli air strike kills 12 in Rafah, health officials say
+
+An Israeli air strike on a house in Rafah killed 12 people, including five children, \
+overnight, Palestinian health officials said on Thursday.
+"""
+
+
+def test_dateline_is_not_the_place_and_passive_claims_name_the_actor():
+    (ambush, abduction) = extract_text(BURKINA, published="2022-09-07").events
+    assert ambush.location.name == "Djibo"  # not the dateline's Ouagadougou
+    assert ambush.date.start == "2022-09-05"
+    assert ambush.actor1.name == "Jama'at Nusrat al-Islam wal-Muslimin"
+    assert ambush.actor2.category == "State forces"
+    assert ambush.fatalities.low == 53
+    assert abduction.sub_event_type == "Abduction/forced disappearance"
+    assert abduction.date.start == "2022-09-06"
+
+
+def test_protest_met_with_force():
+    protest, arrests = extract_text(NAIROBI, published="2024-06-26").events
+    assert protest.type_string == "Protests/Excessive force against protesters"
+    assert protest.actor1.name == "Protesters (Kenya)"
+    assert protest.actor2.name == "Police Forces of Kenya"
+    assert protest.fatalities.best == 2
+    assert arrests.type_string == "Strategic developments/Arrests"
+    assert arrests.location.name == "Nairobi"  # the city the report is about
+
+
+def test_demonym_names_the_state_forces():
+    (strike,) = extract_text(RAFAH, published="2024-05-16").events
+    assert strike.type_string == "Explosions/Remote violence/Air/drone strike"
+    assert strike.actor1.name == "Military Forces of Israel"
+    assert strike.fatalities.best == 12
+    assert strike.location.country_code == "PS"

@@ -38,6 +38,13 @@ def lexicon() -> dict:
     return json.loads(resources.files("conflictlens.data").joinpath("triggers.json").read_text())
 
 
+#: A wire dateline at the start of a paragraph: "OUAGADOUGOU, Sept 6 (Reuters) - ".
+DATELINE = re.compile(
+    r"(?m)^[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.'\- ]{1,30})?(?:,\s*[^()\n]{1,30}?)?"
+    r"\s*\([A-Za-z&.' ]{2,30}\)\s*[-\u2013\u2014]+\s*"
+)
+
+
 @dataclass
 class TextSpan:
     """A piece of Article.body: [start, end) character offsets and the text."""
@@ -57,6 +64,7 @@ class PlaceArg:
 class ActorArg:
     span: TextSpan
     match: ActorMatch | None  # None: a mention the dictionary does not know
+    demonym: str | None = None  # ISO2 of "Israeli" in "an Israeli air strike"
 
 
 @dataclass
@@ -91,6 +99,7 @@ class EventMention:
     cues: set[str] = field(default_factory=set)  # weapon/explosive lemmas in the sentence
     pluperfect: bool = False
     attribution: TextSpan | None = None  # "police said", "according to residents"
+    sentence_actors: list[ActorArg] = field(default_factory=list)  # everyone the sentence names
     perpetrators: list[TextSpan] = field(default_factory=list)  # "members of the X", "gunmen"
     victims: list[TextSpan] = field(default_factory=list)  # people
     targets: list[TextSpan] = field(default_factory=list)  # things and places attacked
@@ -252,15 +261,20 @@ class _ArgFinder:
         self.reference = reference
         self.gazetteer = Gazetteer.default()
         self.actors = ActorDictionary.default()
-        self.dates = find_dates(doc.text, reference)
+        self.datelines = [(m.start(), m.end()) for m in DATELINE.finditer(doc.text)]
+        self.dates = [d for d in find_dates(doc.text, reference) if not self.in_dateline(d.start)]
         self.actor_matches = self.actors.find(doc.text)
         self.countries = self._focus_countries()
         self.toponyms = self._toponyms()
 
+    def in_dateline(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self.datelines)
+
     # -- places
     def _candidate_spans(self) -> list[Span]:
         doc = self.doc
-        taken: set[int] = set()
+        # Where the report was filed is not where the event happened.
+        taken: set[int] = {t.i for t in doc if self.in_dateline(t.idx)}
         for m in self.actor_matches:
             span = _span(doc, m.start, m.end)
             if span is None:
@@ -437,6 +451,10 @@ def _actor_tokens(tok: Token) -> tuple[Token | None, Token | None]:
     head = tok.head
     if a1 is None and tok.dep_ in ("dobj", "attr") and head.lemma_.lower() in lex["light_verbs"]:
         a1 = _subject(head)
+    if a1 is None and tok.dep_ == "nsubjpass" and head.lemma_.lower() in lex["claim_verbs"]:
+        agent = next((c for c in head.children if c.dep_ == "agent"), None)
+        objs = _children(agent, "pobj") if agent is not None else []
+        a1 = objs[0] if objs else None  # "the attack was claimed by X"
     if a1 is None and tok.dep_ == "pobj" and head.head.lemma_.lower() in lex["claim_nouns"]:
         claim = head.head  # "X claimed responsibility for the attack"
         if claim.head.pos_ == "VERB":
@@ -499,6 +517,17 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
                 toll = _count_of(t)
                 if toll:
                     (deaths if is_death_verb else injuries).append((tok, toll))
+        elif (
+            tok.pos_ == "ADJ"
+            and lemma in lex["death_words"]
+            and tok.dep_ in ("acomp", "oprd", "xcomp", "advcl")
+            and tok.head.pos_ == "VERB"
+        ):
+            # "two protesters were shot dead"
+            for t in _children(tok.head, "nsubjpass", "dobj"):
+                toll = _count_of(t)
+                if toll:
+                    deaths.append((tok, toll))
         elif tok.pos_ in ("NOUN", "ADJ") and lemma in lex["death_words"] + lex["injury_words"]:
             toll = _count_of(tok)
             if toll is None and tok.dep_ in ("amod", "acomp") and tok.head.pos_ == "NOUN":
@@ -555,6 +584,11 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
 
         demonyms = finder.demonym_tokens(sent)
         sent_weapons = _weapons(sent)
+        sent_actors = [
+            ActorArg(TextSpan(a.start, a.end, a.text), a)
+            for a in finder.actor_matches
+            if sent.start_char <= a.start < sent.end_char
+        ]
         for tok, entry in triggers:
             own_dates = date_owner.get(tok, [])
             own_places = place_owner.get(tok, [])
@@ -611,7 +645,10 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                     m.targets.append(phrase)
             m.weapons = sent_weapons
             m.actor1 = finder.actor_of(a1_tok)
+            if m.actor1 is None and tok.pos_ != "VERB" and m.kind in lex["demonym_actor"]["kinds"]:
+                m.actor1 = _demonym_actor(tok, demonyms)
             m.actor2 = finder.actor_of(a2_tok)
+            m.sentence_actors = sent_actors
             if m.actor2 is None:
                 preps = lex["object_preps"].get(m.kind, lex["object_preps"]["default"])
                 m.actor2 = _actor_after(finder, tok, preps, entry.get("window", 10))
@@ -643,6 +680,14 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 setattr(m, attr, toll)
                 mentions.append(m)
     return mentions, Context(reference, finder.countries, finder.toponyms)
+
+
+def _demonym_actor(tok: Token, demonyms: list[tuple[Token, str]]) -> ActorArg | None:
+    """'an Israeli air strike': a demonym modifying the trigger names that state's forces."""
+    for dem, code in demonyms:
+        if dem.head == tok or (dem.head.head == tok and dem.head.dep_ == "compound"):
+            return ActorArg(TextSpan(dem.idx, dem.idx + len(dem), dem.text), None, code)
+    return None
 
 
 def _owner(doc: Doc, triggers: list[Token], start: int, end: int) -> Token | None:

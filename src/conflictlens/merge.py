@@ -113,6 +113,18 @@ def _actors_compatible(cluster: Cluster, m: EventMention, actors: ActorDictionar
     return True
 
 
+def _anaphors_first(mentions: list[EventMention]) -> list[EventMention]:
+    """Within a sentence, settle what "the clashes" refers to before the other mentions,
+    so that they can join the event it picks out."""
+
+    def key(item: tuple[int, EventMention]) -> tuple[int, int, int]:
+        i, m = item
+        anaphor = m.anaphoric or (m.temporal_anaphora and m.date is None)
+        return (m.sentence_index, 0 if anaphor else 1, i)
+
+    return [m for _, m in sorted(enumerate(mentions), key=key)]
+
+
 def merge_mentions(mentions: list[EventMention]) -> list[Cluster]:
     """Group one article's mentions into event clusters (text order of first mention)."""
     actors = ActorDictionary.default()
@@ -126,7 +138,7 @@ def merge_mentions(mentions: list[EventMention]) -> list[Cluster]:
                 return c
         return None
 
-    for m in mentions:
+    for m in _anaphors_first(mentions):
         family = family_of(m)
         focus = recent[-1] if recent else None
         target: Cluster | None = None
@@ -135,10 +147,20 @@ def merge_mentions(mentions: list[EventMention]) -> list[Cluster]:
             if target is None:
                 continue
         elif m.anaphoric or (m.temporal_anaphora and m.date is None):
-            target = latest(family)
+            # "the clashes" after a protest: with no earlier event of its own family,
+            # the anaphor refers to the event in focus.
+            target = latest(family) or focus
         elif m.date is None:
             if focus is not None and focus.family == family and _place_compatible(focus, m):
                 target = focus
+            elif (
+                focus is not None
+                and focus.family == "demonstration"
+                and family == "violence"
+                and m.place is None
+                and focus in touched_in_sentence.get(m.sentence_index, [])
+            ):
+                target = focus  # "protesters were shot dead in the clashes": the protest's toll
             elif m.weak:
                 target = (
                     latest(family)

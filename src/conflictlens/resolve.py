@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.extract import ActorArg, Context, PlaceArg, lexicon
+from conflictlens.extract import ActorArg, Context, EventMention, PlaceArg, lexicon
 from conflictlens.gazetteer import Gazetteer, to_location
-from conflictlens.merge import Cluster
+from conflictlens.merge import Cluster, family_of
 from conflictlens.models import (
     Actor,
     Argument,
@@ -32,6 +32,8 @@ from conflictlens.tolls import combine
 BACKGROUND_DAYS = 7
 #: A report gives no date: the event happened at most this long before it.
 UNDATED_WINDOW_DAYS = 7
+#: How far back (characters) a city named earlier still places an event with no place.
+CONTEXT_PLACE_CHARS = 400
 _GRANULARITY = {"day": 0, "week": 1, "month": 2, "range": 3, "year": 4}
 
 
@@ -95,6 +97,15 @@ def resolve_place(
             place = gaz.country(m.country_hint)
             if place is not None:
                 return to_location(place), None
+    # The report just named a city and says nothing new: the event is there.
+    recent = [
+        p
+        for p in ctx.toponyms
+        if first.sentence.start - CONTEXT_PLACE_CHARS <= p.span.start < first.sentence.start
+        and p.place.kind == "city"
+    ]
+    if recent:
+        return to_location(recent[-1].place), _evidence("location", recent[-1].span)
     if ctx.countries:
         place = gaz.country(ctx.countries[0])
         if place is not None:
@@ -104,46 +115,78 @@ def resolve_place(
 
 def _pick_actor(cluster: Cluster, role: str) -> ActorArg | None:
     args = [getattr(m, role) for m in cluster.mentions if getattr(m, role) is not None]
-    known = [a for a in args if a.match is not None]
-    named = [a for a in known if not a.match.entry.generic]
+    known = [a for a in args if a.match is not None or a.demonym is not None]
+    named = [a for a in known if a.match is not None and not a.match.entry.generic]
     return (named or known or [None])[0]
 
 
 def resolve_actor(arg: ActorArg | None, country: str | None) -> Actor | None:
-    if arg is None or arg.match is None:
+    if arg is None:
         return None
-    return ActorDictionary.default().resolve(arg.match, country)
+    actors = ActorDictionary.default()
+    if arg.match is None:
+        if arg.demonym is None:
+            return None
+        role = lexicon()["demonym_actor"]["role"]
+        actor = actors.resolve(f"{arg.span.text} {role}", arg.demonym)
+        if actor is not None:
+            actor.mention = arg.span.text
+        return actor
+    return actors.resolve(arg.match, country)
 
 
-def resolve_type(cluster: Cluster, actor2: Actor | None) -> tuple[str, str, EventMention | None]:  # noqa: F821
-    refinement = lexicon()["attack_refinement"]
+def resolve_type(cluster: Cluster, actor2: Actor | None) -> tuple[str, str, EventMention]:
+    """The ACLED type and sub-event type, and the mention that decided it."""
+    lex = lexicon()
+    refinement = lex["attack_refinement"]
     strong = [m for m in cluster.mentions if not m.weak and not m.toll_only] or cluster.mentions
-    explosions = [m for m in strong if m.kind == "explosion" and m.event_type]
-    for m in explosions:
-        for cue in sorted(set().union(*(x.cues for x in cluster.mentions))):
-            if refinement["explosive_cues"][cue][1] == "Suicide bomb":
-                return refinement["explosive_cues"][cue][0], "Suicide bomb", m
-        return m.event_type, m.sub_event_type, m  # type: ignore[return-value]
-    if cluster.family == "violence":
-        cues = set().union(*(m.cues for m in cluster.mentions))
-        ranked = sorted(cues, key=lambda c: refinement["explosive_cues"][c][1] != "Suicide bomb")
-        if ranked:
-            t, s = refinement["explosive_cues"][ranked[0]]
-            return t, s, strong[0]
     typed = [m for m in strong if m.event_type]
-    if typed and (cluster.family != "violence" or typed[0].kind != "attack"):
-        return typed[0].event_type, typed[0].sub_event_type, typed[0]  # type: ignore[return-value]
-    if typed and any(m.kind in ("clash",) or m.event_type == "Battles" for m in typed):
-        m = next(m for m in typed if m.event_type == "Battles")
-        return m.event_type, m.sub_event_type, m  # type: ignore[return-value]
-    if cluster.family == "violence":
-        if actor2 is not None and actor2.category in refinement["armed_target_categories"]:
-            t, s = refinement["armed_target"]
-        else:
-            t, s = refinement["default"]
-        return t, s, strong[0]
-    m = strong[0]
-    return m.event_type or "Strategic developments", m.sub_event_type or "Other", m
+    if cluster.family == "demonstration":
+        return _protest_type(cluster, typed or strong)
+    if cluster.family != "violence":
+        m = (typed or strong)[0]
+        return m.event_type or "Strategic developments", m.sub_event_type or "Other", m
+    cues = set().union(*(m.cues for m in cluster.mentions))
+    explosion = next((m for m in typed if m.kind == "explosion"), None)
+    if cues:  # the weapon decides: a suicide bomber over a bomb over a grenade
+        cue = min(cues, key=lambda c: (refinement["explosive_cues"][c][1] != "Suicide bomb", c))
+        event_type, sub_type = refinement["explosive_cues"][cue]
+        return event_type, sub_type, explosion or strong[0]
+    for m in [explosion] + [m for m in typed if m.event_type == "Battles" or m.kind != "attack"]:
+        if m is not None:
+            return m.event_type, m.sub_event_type, m  # type: ignore[return-value]
+    if actor2 is not None and actor2.category in refinement["armed_target_categories"]:
+        event_type, sub_type = refinement["armed_target"]
+    else:
+        event_type, sub_type = refinement["default"]
+    return event_type, sub_type, strong[0]
+
+
+def _protest_type(
+    cluster: Cluster, candidates: list[EventMention]
+) -> tuple[str, str, EventMention]:
+    """Peaceful, met with intervention (tear gas, dispersal), or met with lethal force."""
+    rules = lexicon()["protest_refinement"]
+    base = candidates[0]
+    if base.event_type != "Protests":
+        return base.event_type or "Riots", base.sub_event_type or "Violent demonstration", base
+    if any(m.fatalities and m.fatalities.figures.best > 0 for m in cluster.mentions):
+        return *rules["excessive_force"], base
+    violent = any(family_of(m) == "violence" for m in cluster.mentions)
+    text = " ".join(m.sentence.text.lower() for m in cluster.mentions)
+    if violent or any(cue in text for cue in rules["intervention_cues"]):
+        return *rules["with_intervention"], base
+    return base.event_type, base.sub_event_type or "Peaceful protest", base
+
+
+def _intervening_force(cluster: Cluster, country: str | None) -> Actor | None:
+    """Who met the protest with force: the state forces its sentences name."""
+    for m in cluster.mentions:
+        for arg in m.sentence_actors:
+            actor = resolve_actor(arg, country)
+            if actor is not None and actor.category == "State forces":
+                return actor
+    return None
 
 
 def _acled_actor1(actor1: Actor | None, event_type: str, country: str | None) -> Actor | None:
@@ -207,6 +250,14 @@ def resolve_cluster(
         actor2 = None
     event_type, sub_type, typed_by = resolve_type(cluster, actor2)
     actor1 = _acled_actor1(actor1, event_type, country)
+    if event_type == "Protests":
+        # The other side of a protest is whoever intervened, never the protesters.
+        if actor2 is not None and actor2.category in ("Protesters", "Civilians"):
+            actor2 = None
+        if sub_type != "Peaceful protest" and actor2 is None:
+            actor2 = _intervening_force(cluster, country)
+    if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
+        actor2 = None
     tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]
     fatalities = combine(tolls)
     if fatalities is None and event_type in lexicon()["nonviolent_types"]:

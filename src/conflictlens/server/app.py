@@ -15,8 +15,8 @@ Why it looks like this:
   the same CSP (FastAPI's default /docs page loads from a CDN and uses an inline script).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI must see the real annotations of
+# dependencies defined inside create_app.
 import asyncio
 import datetime as dt
 import io
@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Query, Request
@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conflictlens.errors import ConflictLensError, InputError
 from conflictlens.server.config import ServerConfig
 from conflictlens.server.fetch import fetch_url
-from conflictlens.store import Store, article_id_for, events_table
+from conflictlens.store import NotFoundError, Store, article_id_for, events_table
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAX_PAGE = 5000
@@ -64,12 +64,12 @@ class IngestRequest(BaseModel):
     html: str | None = Field(None, description="An HTML page holding a news report.")
     url: str | None = Field(None, description="An http(s) URL to fetch (SSRF-checked).")
     published: dt.date | None = Field(
-        None, description="Publication date, when the document does not give one."
+        None, description="Publication date (ISO); takes precedence over one found in the text."
     )
     source: str | None = Field(None, max_length=500, description="A label for the source.")
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> IngestRequest:
+    def _exactly_one(self) -> Self:
         given = [k for k in ("text", "html", "url") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of text, html or url")
@@ -85,7 +85,7 @@ class ReviewRequest(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
     @model_validator(mode="after")
-    def _value_for_correct(self) -> ReviewRequest:
+    def _value_for_correct(self) -> Self:
         if self.action == "correct" and self.value is None:
             raise ValueError("action=correct needs a value")
         return self
@@ -230,6 +230,10 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"error": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"error": _one_line(str(exc))}, status_code=404)
 
     @app.exception_handler(ConflictLensError)
     async def _input_error(_request: Request, exc: ConflictLensError) -> JSONResponse:
@@ -465,14 +469,9 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
     def review(event_id: str, body: ReviewRequest, user: Writer) -> dict[str, Any]:
         """Confirm, correct or reject one field; stored with who and when, kept across
         re-extraction. Answers the event as it now reads."""
-        if store.event(event_id) is None:
-            raise HTTPException(404, f"no event {event_id!r}")
-        try:
-            record = store.review(
-                event_id, body.field, body.action, value=body.value, user=user, note=body.note
-            )
-        except (ValueError, KeyError) as exc:
-            raise HTTPException(422, str(exc).strip("'\"")) from None
+        record = store.review(
+            event_id, body.field, body.action, value=body.value, user=user, note=body.note
+        )
         event = store.event(event_id) or {}
         return {"review": record, "event": event | {"corrections": store.corrections(event_id)}}
 
