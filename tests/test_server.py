@@ -506,3 +506,24 @@ def test_token_commands(tmp_path: Path) -> None:
         assert store.check_token(secret) is None
     again = runner.invoke(app, ["token", "revoke", "carol", "--db", db])
     assert again.exit_code != 0
+
+
+def test_merged_listing_gives_one_row_per_event_with_sources(tmp_path: Path, db_path: Path) -> None:
+    """Two outlets report the Karachi attack: merge=true lists it once with two sources."""
+    folder = Path(__file__).parent / "data" / "dedupe"
+    path = tmp_path / "merge.db"
+    with Store.open(path) as store:
+        secret = store.create_token("bob")
+    with TestClient(create_app(path)) as c:
+        for name, published in (("k1-dawn.txt", "2023-02-18"), ("k2-wire.txt", "2023-02-18")):
+            text = (folder / "articles" / name).read_text()
+            r = c.post(
+                "/api/ingest", json={"text": text, "published": published}, headers=auth(secret)
+            )
+            assert r.status_code == 201, r.text
+        params = {"since": "2023-02-17", "until": "2023-02-17"}
+        apart = c.get("/api/events", params=params).json()
+        merged = c.get("/api/events", params=params | {"merge": "true"}).json()
+    karachi = [e for e in merged["events"] if e["location"]["name"] == "Karachi"]
+    assert len(karachi) == 1 and len(karachi[0]["sources"]) == 2
+    assert merged["total"] < apart["total"]

@@ -38,6 +38,7 @@ from pydantic import BaseModel, Field, model_validator
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conflictlens.dedupe import merge_across
 from conflictlens.errors import ConflictLensError, InputError
 from conflictlens.server.config import ServerConfig
 from conflictlens.server.fetch import fetch_url
@@ -349,8 +350,20 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         filters: Annotated[Filters, Depends()],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
         offset: Annotated[int, Query(ge=0)] = 0,
+        merge: Annotated[
+            bool,
+            Query(
+                description="One row per real-world event: reports merged across articles, "
+                "each with its `sources`."
+            ),
+        ] = False,
     ) -> dict[str, Any]:
         """Events matching the filters, oldest first, one page at a time."""
+        if merge:
+            merged = merge_across(store.events(**filters.kwargs))
+            merged.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
+            page = merged[offset : offset + limit]
+            return {"total": len(merged), "offset": offset, "limit": limit, "events": page}
         rows = store.events(**filters.kwargs, limit=limit, offset=offset)
         total = store.count_events(**filters.kwargs)
         return {"total": total, "offset": offset, "limit": limit, "events": rows}
