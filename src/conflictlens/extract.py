@@ -38,6 +38,12 @@ def lexicon() -> dict:
     return json.loads(resources.files("conflictlens.data").joinpath("triggers.json").read_text())
 
 
+#: Smallest towns accepted as places: named by the parser as a place / as a bare proper
+#: noun / as one word of a longer name.
+MIN_POP_ENTITY = 1_000
+MIN_POP_PROPER_NOUN = 15_000
+MIN_POP_NAME_PART = 100_000
+
 #: A wire dateline at the start of a paragraph: "OUAGADOUGOU, Sept 6 (Reuters) - ".
 DATELINE = re.compile(
     r"(?m)^[A-Z][A-Z.'\- ]{2,40}(?:,\s*[A-Z][A-Za-z.'\- ]{1,30})?(?:,\s*[^()\n]{1,30}?)?"
@@ -310,27 +316,35 @@ class _ArgFinder:
                 run = []
         return sorted(spans, key=lambda s: s.start)
 
-    def _resolve_place(self, text: str) -> Place | None:
+    def _resolve_place(self, text: str, min_population: int) -> Place | None:
         text = re.sub(r"^(?:the|The)\s+", "", text).strip()
         if len(text) < 3:
             return None
         place = self.gazetteer.resolve(text, self.countries)
         if place is None:
             return None
-        if place.kind == "city" and place.population < 1000:
+        if place.kind == "city" and place.population < min_population:
             return None
         return place
 
     def _toponyms(self) -> list[PlaceArg]:
+        """Place names in the body. The parser's GPE/LOC entities are trusted down to small
+        towns; a bare capitalised word must be a town of some size ("Street", "Mama" and
+        "Rue" are towns too), and a word picked out of a longer name ("Karachi" in
+        "Karachi Police Center") must be a city under its own name."""
         out: list[PlaceArg] = []
         for span in self._candidate_spans():
-            place = self._resolve_place(span.text)
+            is_entity = span.label_ in ("GPE", "LOC", "FAC")
+            place = self._resolve_place(
+                span.text, MIN_POP_ENTITY if is_entity else MIN_POP_PROPER_NOUN
+            )
             if place is None and len(span) > 1:
-                # "Karachi Police Center": try the leading proper noun alone.
                 for tok in span:
-                    place = self._resolve_place(tok.text)
-                    if place is not None:
-                        span = span.doc[tok.i : tok.i + 1]
+                    found = self._resolve_place(tok.text, MIN_POP_NAME_PART)
+                    if found is not None and (
+                        found.kind != "city" or found.name.lower() == tok.text.lower()
+                    ):
+                        place, span = found, span.doc[tok.i : tok.i + 1]
                         break
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))
