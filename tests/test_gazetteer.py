@@ -224,12 +224,13 @@ def test_accuracy_on_seed_and_muc4_dev(gaz: Gazetteer) -> None:
         f"\nplaces={len(items)} city={city:.3f} country={country:.3f} "
         f"country_among_resolved={country_resolved:.3f}\n" + "\n".join(wrong_place)
     )
-    # Issue 4 asks for city >= 0.90 and country >= 0.99. On the systematic set both are
-    # BELOW that bar (measured: city 0.893, country 0.898, country among resolved 0.971):
-    # the floors here are the measured figures, so a regression fails while the gap stays
-    # visible. Raise them to 0.90 / 0.99 once the gazetteer reaches the issue's bar.
-    assert city >= 0.89
-    assert country >= 0.89
+    # Issue 4 asks for city >= 0.90 and country >= 0.99. Measured on this set: city 0.920
+    # (meets it), country 0.924 (BELOW it: 11 names the packaged GeoNames data lacks, and
+    # 6 villages whose only namesakes in the data lie in other countries), country among
+    # resolved names 0.972. The floors are the measured figures, so a regression fails
+    # while the gap stays visible; raise country to 0.99 when the gazetteer gets there.
+    assert city >= 0.90
+    assert country >= 0.92
     assert country_resolved >= 0.97
 
 

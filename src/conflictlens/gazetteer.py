@@ -79,6 +79,12 @@ _KIND_WORDS = {
     "provincia": "region",
     "departement": "region",
     "intendancy": "region",
+    "valley": "region",
+    "port": "city",
+    "republic": "country",
+    # "Grenada island", "the Malvinas islands": the word says nothing about the kind.
+    "island": None,
+    "islands": None,
 }
 _LINKS = ("of", "de", "del", "du")
 # Articles that news text puts before names stored without them ("el peten").
@@ -225,7 +231,7 @@ class Gazetteer:
             return None
         context = [c for c in (self._context_code(x) for x in context_countries) if c]
         countries = [p for p, primary in found if p.kind == "country" and primary]
-        if countries and wanted_kind is None:
+        if countries and wanted_kind in (None, "country"):
             return min(countries, key=lambda p: _context_rank(p, context))
         found = _drop_shadowed_regions(found)
 
