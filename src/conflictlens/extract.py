@@ -30,6 +30,7 @@ from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.dates import DateMention, find_dates
 from conflictlens.gazetteer import Gazetteer, Place
 from conflictlens.models import Article, Fatalities
+from conflictlens.roles import find_roles_many
 from conflictlens.tolls import parse_toll
 
 
@@ -107,6 +108,7 @@ class EventMention:
     attribution: TextSpan | None = None  # "police said", "according to residents"
     sentence_actors: list[ActorArg] = field(default_factory=list)  # everyone the sentence names
     perpetrators: list[TextSpan] = field(default_factory=list)  # "members of the X", "gunmen"
+    perpetrator_groups: list[TextSpan] = field(default_factory=list)  # organisations named
     victims: list[TextSpan] = field(default_factory=list)  # people
     targets: list[TextSpan] = field(default_factory=list)  # things and places attacked
     weapons: list[TextSpan] = field(default_factory=list)
@@ -693,6 +695,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 )
                 setattr(m, attr, toll)
                 mentions.append(m)
+    _add_model_roles(doc, mentions)
     return mentions, Context(reference, finder.countries, finder.toponyms)
 
 
@@ -702,6 +705,43 @@ def _demonym_actor(tok: Token, demonyms: list[tuple[Token, str]]) -> ActorArg | 
         if dem.head == tok or (dem.head.head == tok and dem.head.dep_ == "compound"):
             return ActorArg(TextSpan(dem.idx, dem.idx + len(dem), dem.text), None, code)
     return None
+
+
+#: Trained role labels -> EventMention fields (PerpOrg goes to ``perpetrator_groups``).
+MODEL_ROLE_FIELDS = {
+    "PerpInd": "perpetrators",
+    "PerpOrg": "perpetrator_groups",
+    "Victim": "victims",
+    "Target": "targets",
+    "Weapon": "weapons",
+}
+
+
+def _add_model_roles(doc: Doc, mentions: list[EventMention]) -> None:
+    """Role fillers from the trained tagger (conflictlens.roles), run only on the sentences
+    that hold an event: it finds victims and targets the dependency rules miss."""
+    wanted = sorted({m.sentence_index for m in mentions if not m.toll_only})
+    if not wanted:
+        return
+    sents = list(doc.sents)
+    texts = [sents[i].text for i in wanted]
+    for i, spans in zip(wanted, find_roles_many(texts), strict=True):
+        start = sents[i].start_char
+        here = [m for m in mentions if m.sentence_index == i and not m.toll_only]
+        for span in spans:
+            field_name = MODEL_ROLE_FIELDS.get(span.label)
+            if field_name is None:
+                continue
+            text_span = TextSpan(start + span.start, start + span.end, span.text)
+            # One sentence, one set of participants: every mention in it shares them.
+            for m in here:
+                existing = getattr(m, field_name)
+                if not any(_overlaps(text_span, e) for e in existing):
+                    existing.append(text_span)
+
+
+def _overlaps(a: TextSpan, b: TextSpan) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def _owner(doc: Doc, triggers: list[Token], start: int, end: int) -> Token | None:

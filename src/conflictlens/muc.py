@@ -65,7 +65,7 @@ def event_to_template(event: Event) -> dict | None:
     if (
         actor is not None
         and actor.mention
-        and actor.category not in ("State forces", None)
+        and actor.category != "State forces"
         and not actor.name.startswith("Unidentified")
     ):
         perp_org = [[actor.mention]]

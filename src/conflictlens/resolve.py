@@ -189,6 +189,20 @@ def _intervening_force(cluster: Cluster, country: str | None) -> Actor | None:
     return None
 
 
+def _named_group(cluster: Cluster, country: str | None) -> Actor | None:
+    """A perpetrating organisation the role tagger found near the event but the parse did
+    not attach: the dictionary's name for it, or the name as written (an unknown group is
+    kept as mentioned, never dropped)."""
+    actors = ActorDictionary.default()
+    for m in cluster.mentions:
+        for span in m.perpetrator_groups:
+            actor = actors.resolve(span.text, country)
+            if actor is not None and actor.category == "State forces":
+                continue
+            return actor or Actor(name=span.text, mention=span.text)
+    return None
+
+
 def _acled_actor1(actor1: Actor | None, event_type: str, country: str | None) -> Actor | None:
     """ACLED's naming conventions: whoever protests is "Protesters (Country)"; an unstated
     perpetrator is an unidentified armed group. Both live in the trigger lexicon."""
@@ -249,6 +263,8 @@ def resolve_cluster(
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     event_type, sub_type, typed_by = resolve_type(cluster, actor2)
+    if actor1 is None or actor1.category is None:
+        actor1 = _named_group(cluster, country) or actor1
     actor1 = _acled_actor1(actor1, event_type, country)
     if event_type == "Protests":
         # The other side of a protest is whoever intervened, never the protesters.

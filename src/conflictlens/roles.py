@@ -132,6 +132,20 @@ def find_roles(text: str) -> list[RoleSpan]:
     return _spans(doc, text)
 
 
+def find_roles_many(texts: Iterable[str], batch_size: int = 32) -> Iterator[list[RoleSpan]]:
+    """Batched :func:`find_roles` without the incident classifier (the extraction
+    stage calls it on the sentences that hold event mentions)."""
+    nlp = load_roles()
+    items = list(texts)
+    if nlp is None:
+        yield from ([] for _ in items)
+        return
+    lowered = (lower_same_length(t) for t in items)
+    with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p == "incident"]):
+        for text, doc in zip(items, nlp.pipe(lowered, batch_size=batch_size), strict=True):
+            yield _spans(doc, text)
+
+
 def incident_types(text: str) -> dict[str, float]:
     """Probability of each MUC incident type being reported in ``text`` ({} without model)."""
     nlp = load_roles()
