@@ -18,9 +18,10 @@ Weak triggers ("targeted", "wounded") and bare casualty statements only ever joi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.extract import EventMention, lexicon
+from conflictlens.extract import EventMention, PlaceArg, lexicon
 
 
 @dataclass
@@ -43,11 +44,10 @@ class Cluster:
         spans = [m.date.span for m in self.dated()]  # type: ignore[union-attr]
         if not spans:
             return None
-        best = min(spans, key=lambda s: (s.end > s.start, s.end, s.start))
         narrowest = min(spans, key=lambda s: _days(s.start, s.end))
-        return (narrowest.start, narrowest.end) if narrowest else (best.start, best.end)
+        return narrowest.start, narrowest.end
 
-    def places(self) -> list:
+    def places(self) -> list[PlaceArg]:
         return [m.place for m in self.mentions if m.place is not None]
 
     def country(self) -> str | None:
@@ -60,8 +60,6 @@ class Cluster:
 
 
 def _days(start: str, end: str) -> int:
-    from datetime import date
-
     return (date.fromisoformat(end) - date.fromisoformat(start)).days
 
 

@@ -1,5 +1,11 @@
 """The whole flow for one document: ingest -> structure -> analyse -> extract -> merge
--> resolve. This is the Python API the CLI (and later the server) is a thin shell over.
+-> resolve. This is the Python API the CLI and the server are thin shells over.
+
+DESIGN.md lists resolve before merge. Here the resolution that merging needs (dates
+against the reference date, toponyms against the gazetteer) happens as mentions are
+extracted, and the rest (actor names in the event's country, ACLED sub-types, defaults)
+once per merged event, where all its mentions are known. Merging across articles
+(``conflictlens.dedupe``) runs over stored events, when they are listed or exported.
 
     >>> from conflictlens.pipeline import extract_file
     >>> result = extract_file("rfi-karachi-interview.txt")

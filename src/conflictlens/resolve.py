@@ -34,7 +34,6 @@ BACKGROUND_DAYS = 7
 UNDATED_WINDOW_DAYS = 7
 #: How far back (characters) a city named earlier still places an event with no place.
 CONTEXT_PLACE_CHARS = 400
-_GRANULARITY = {"day": 0, "week": 1, "month": 2, "range": 3, "year": 4}
 
 
 def _evidence(field: str, span) -> Evidence:
