@@ -32,6 +32,7 @@ from conflictlens.dedupe import (
     group_events,
     pair_scores,
 )
+from conflictlens.extract import lexicon
 from conflictlens.gazetteer import Gazetteer, to_location
 from conflictlens.models import to_dict
 from conflictlens.pipeline import extract_text
@@ -42,14 +43,7 @@ MUC_DEV = ROOT.parent / "shared" / "benchmarks" / "muc4" / "dev.json"
 
 Labelled = tuple[list[dict[str, Any]], list[str]]
 _BOMBING_TYPE = "Explosions/Remote violence/Remote explosive/landmine/IED"
-_FAMILY_OF_TYPE = {
-    "Battles": "violence",
-    "Explosions/Remote violence": "violence",
-    "Violence against civilians": "violence",
-    "Protests": "demonstration",
-    "Riots": "demonstration",
-    "Strategic developments": "development",
-}
+_FAMILY_OF_TYPE = lexicon()["families"]
 
 
 def _split_type(type_string: str) -> tuple[str, str]:

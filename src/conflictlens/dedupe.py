@@ -40,20 +40,13 @@ from functools import lru_cache
 from typing import Any
 
 from conflictlens.actors import ActorDictionary
+from conflictlens.extract import lexicon
 from conflictlens.gazetteer import distance_km
 
 Event = dict[str, Any]
 
 _GEO_RANK = {"city": 0, "region": 1, "country": 2}
 _DATE_RANK = {"day": 0, "week": 1, "range": 2, "month": 3, "year": 4}
-_DEFAULT_FAMILIES = {
-    "Battles": "violence",
-    "Explosions/Remote violence": "violence",
-    "Violence against civilians": "violence",
-    "Protests": "demonstration",
-    "Riots": "demonstration",
-    "Strategic developments": "development",
-}
 
 
 @dataclass(frozen=True)
@@ -82,15 +75,9 @@ DEFAULT_CONFIG = MergeConfig()
 # --- the pairwise decision -----------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def _families() -> dict[str, str]:
     """Type -> family, from the trigger lexicon (the in-article merge uses the same table)."""
-    try:
-        from conflictlens.extract import lexicon
-
-        return dict(lexicon()["families"])
-    except (ImportError, KeyError):  # a lexicon without the table: the ACLED grouping
-        return dict(_DEFAULT_FAMILIES)
+    return lexicon()["families"]
 
 
 def family(event: Event) -> str:
