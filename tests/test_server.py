@@ -527,3 +527,24 @@ def test_merged_listing_gives_one_row_per_event_with_sources(tmp_path: Path, db_
     karachi = [e for e in merged["events"] if e["location"]["name"] == "Karachi"]
     assert len(karachi) == 1 and len(karachi[0]["sources"]) == 2
     assert merged["total"] < apart["total"]
+
+
+def test_facets_count_only_events_still_standing(tmp_path: Path) -> None:
+    path = tmp_path / "facets.db"
+    with Store.open(path) as store:
+        secret = store.create_token("dana")
+    with TestClient(create_app(path)) as c:
+        assert (
+            c.post("/api/ingest", json={"text": SEED_TEXT}, headers=auth(secret)).status_code == 201
+        )
+
+        def pakistan() -> int:
+            countries = c.get("/api/facets").json()["countries"]
+            return next(x["events"] for x in countries if x["code"] == "PK")
+
+        before = pakistan()
+        event = c.get("/api/events", params={"country": "PK"}).json()["events"][0]
+        review = {"field": "event", "action": "reject", "note": "not an event"}
+        r = c.post(f"/api/events/{event['id']}/review", json=review, headers=auth(secret))
+        assert r.status_code in (200, 201), r.text
+        assert pakistan() == before - 1

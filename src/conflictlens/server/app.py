@@ -330,12 +330,13 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         with store.engine.connect() as conn:
             countries = conn.execute(
                 sa.select(ev.c.country_code, ev.c.country, sa.func.count())
-                .where(ev.c.country.is_not(None))
+                .where(ev.c.country.is_not(None), ev.c.rejected.is_(sa.false()))
                 .group_by(ev.c.country_code, ev.c.country)
                 .order_by(ev.c.country)
             ).all()
             types = conn.execute(
                 sa.select(ev.c.event_type, ev.c.sub_event_type, sa.func.count())
+                .where(ev.c.rejected.is_(sa.false()))
                 .group_by(ev.c.event_type, ev.c.sub_event_type)
                 .order_by(ev.c.event_type, ev.c.sub_event_type)
             ).all()
