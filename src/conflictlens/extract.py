@@ -219,8 +219,19 @@ def _is_irrealis(tok: Token) -> bool:
     node = tok
     for _ in range(3):
         head = node.head
-        if head is node or node.dep_ in ("relcl", "advcl", "conj", "appos"):
-            break  # another clause: its verb does not govern this event
+        if head is node or node.dep_ in (
+            "relcl",
+            "advcl",
+            "conj",
+            "appos",
+            "npadvmod",
+            "nsubj",
+            "nsubjpass",
+            "acl",
+        ):
+            # Another clause, or an adjunct ("the day after the attack, they threatened"):
+            # the verb above does not govern this event.
+            break
         if head.lemma_.lower() in lex["irrealis_heads"] or (
             head.lemma_.lower() == "use" and node.dep_ in ("prep", "pcomp", "xcomp")
         ):

@@ -245,7 +245,6 @@ def speaker_at(article: Article, offset: int) -> str | None:
 
 def resolve_cluster(
     cluster: Cluster,
-    index: int,
     article: Article,
     ctx: Context,
     dates: dict[int, DateSpan],
@@ -316,7 +315,7 @@ def resolve_cluster(
     for role, args in roles.items():
         evidence.extend(Evidence(role, a.start, a.end, a.text) for a in args)
     return Event(
-        id=f"E{index}",
+        id=event_id(cluster),
         event_type=event_type,
         sub_event_type=sub_type,
         date=date,
@@ -350,9 +349,15 @@ def _arguments(spans_per_mention) -> list[Argument]:
     return out
 
 
+def event_id(cluster: Cluster) -> str:
+    """ "E" + where the event is first mentioned in the body. Unlike a running number it
+    does not shift when a better engine finds one more event earlier in the article, so
+    an analyst's corrections (keyed by event id) can never land on another event: at
+    worst, if the event's first mention itself moves, they are left unattached."""
+    return f"E{min(m.trigger.start for m in cluster.mentions)}"
+
+
 def resolve_all(clusters: list[Cluster], article: Article, ctx: Context) -> list[Event]:
     dates: dict[int, DateSpan] = {}
     places: dict[int, Location] = {}
-    return [
-        resolve_cluster(c, i, article, ctx, dates, places) for i, c in enumerate(clusters, start=1)
-    ]
+    return [resolve_cluster(c, article, ctx, dates, places) for c in clusters]

@@ -258,11 +258,15 @@
   }
 
   // --- event view: fields, review, article with evidence -----------------------------
+  const ROLE_FIELDS = ["perpetrators", "victims", "targets", "weapons"];
+
   function highlightedBody(body, evidence) {
-    // Field spans win over plain event-mention spans; overlapping spans are dropped.
+    // The record's own fields win over role phrases (victims, targets...), which win over
+    // plain event mentions; of overlapping spans only the first chosen is drawn.
+    const rank = (s) => (ROLE_FIELDS.includes(s.field) ? 1 : s.field === "mention" ? 2 : 0);
     const spans = (evidence || [])
       .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.end > s.start && s.end <= body.length)
-      .sort((a, b) => (a.field === "mention") - (b.field === "mention") || a.start - b.start);
+      .sort((a, b) => rank(a) - rank(b) || a.start - b.start);
     const chosen = [];
     for (const s of spans) {
       if (!chosen.some((c) => s.start < c.end && c.start < s.end)) chosen.push(s);
