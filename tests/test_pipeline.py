@@ -208,3 +208,15 @@ def test_demonym_names_the_state_forces():
     assert strike.actor1.name == "Military Forces of Israel"
     assert strike.fatalities.best == 12
     assert strike.location.country_code == "PS"
+
+
+def test_parallel_batch_equals_serial(seed_path):
+    docs = [
+        document_from_bytes(seed_path.read_bytes(), "seed"),
+        document_from_bytes(QUETTA.encode(), "q", published="2024-03-06"),
+        document_from_bytes(NAIROBI.encode(), "n", published="2024-06-26"),
+    ]
+    serial = [r.to_dict() for r in process_many(docs, n_process=1)]
+    parallel = [r.to_dict() for r in process_many(docs, n_process=2)]
+    assert parallel == serial
+    assert [len(r["events"]) for r in serial] == [6, 2, 2]

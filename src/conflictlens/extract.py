@@ -17,6 +17,7 @@ the actor dictionary. Mentions are merged into events by ``conflictlens.merge``.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import json
@@ -262,8 +263,7 @@ def _is_anaphoric(tok: Token, own_args: bool) -> bool:
     return any(d in lexicon()["anaphoric_determiners"] for d in dets)
 
 
-def _has_prep_after(tok: Token, preps: list[str], window: int) -> bool:
-    sent = tok.sent
+def _has_prep_after(tok: Token, sent: Span, preps: list[str], window: int) -> bool:
     after = sent.doc[tok.i + 1 : min(sent.end, tok.i + 1 + window)]
     return any(t.lower_ in preps for t in after)
 
@@ -276,13 +276,16 @@ class _ArgFinder:
 
     def __init__(self, doc: Doc, article: Article, reference: dt.date) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text rebuilds the string on every access
+        self.sentences = list(doc.sents)
+        self._sent_starts = [s.start for s in self.sentences]
         self.article = article
         self.reference = reference
         self.gazetteer = Gazetteer.default()
         self.actors = ActorDictionary.default()
-        self.datelines = [(m.start(), m.end()) for m in DATELINE.finditer(doc.text)]
-        self.dates = [d for d in find_dates(doc.text, reference) if not self.in_dateline(d.start)]
-        self.actor_matches = self.actors.find(doc.text)
+        self.datelines = [(m.start(), m.end()) for m in DATELINE.finditer(self.text)]
+        self.dates = [d for d in find_dates(self.text, reference) if not self.in_dateline(d.start)]
+        self.actor_matches = self.actors.find(self.text)
         self.countries = self._focus_countries()
         self.toponyms = self._toponyms()
 
@@ -293,7 +296,11 @@ class _ArgFinder:
     def _candidate_spans(self) -> list[Span]:
         doc = self.doc
         # Where the report was filed is not where the event happened.
-        taken: set[int] = {t.i for t in doc if self.in_dateline(t.idx)}
+        taken: set[int] = set()
+        for start, end in self.datelines:
+            span = _span(doc, start, end)
+            if span is not None:
+                taken.update(range(span.start, span.end))
         for m in self.actor_matches:
             span = _span(doc, m.start, m.end)
             if span is None:
@@ -366,7 +373,7 @@ class _ArgFinder:
     def _focus_countries(self) -> list[str]:
         """Countries the article is about, by how often they are named (headline twice)."""
         counts: dict[str, int] = {}
-        texts = [self.article.headline or "", self.article.headline or "", self.doc.text]
+        texts = [self.article.headline or "", self.article.headline or "", self.text]
         for text in texts:
             for word in re.findall(r"\b[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?", text):
                 code = self.gazetteer.demonym(word)
@@ -405,6 +412,10 @@ class _ArgFinder:
         m = best[1]
         return ActorArg(TextSpan(m.start, m.end, m.text), m)
 
+    def sentence_of(self, tok: Token) -> Span:
+        """The sentence holding a token (spaCy's Token.sent rescans the document)."""
+        return self.sentences[bisect.bisect_right(self._sent_starts, tok.i) - 1]
+
     def resolve_pronoun(self, tok: Token) -> ActorArg | None:
         """'they'/'who' -> an actor: relative clauses first, then a named group in the
         same sentence, then the last named group before it."""
@@ -412,7 +423,7 @@ class _ArgFinder:
             return self.actor_at(tok.head.head)
         if tok.lower_ not in ("they", "them", "he", "she", "it", "we"):
             return None
-        sent = tok.sent
+        sent = self.sentence_of(tok)
         named = [m for m in self.actor_matches if not m.entry.generic]
         for m in named:
             if sent.start_char <= m.start < sent.end_char:
@@ -575,7 +586,8 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
     temporal_cues = [re.compile(rf"\b{re.escape(c)}\b", re.I) for c in lex["temporal_anaphora"]]
     explosive = lex["attack_refinement"]["explosive_cues"]
 
-    for s_index, sent in enumerate(doc.sents):
+    sentences = finder.sentences  # spaCy recomputes doc.sents on every access
+    for s_index, sent in enumerate(sentences):
         sent_span = _text_span(sent)
         triggers: list[tuple[Token, dict]] = []
         for tok in sent:
@@ -585,7 +597,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             if tok.pos_ != "VERB" and _is_generic_plural(tok):
                 continue
             if "prep_after" in entry and not _has_prep_after(
-                tok, entry["prep_after"], entry.get("window", 6)
+                tok, sent, entry["prep_after"], entry.get("window", 6)
             ):
                 continue
             triggers.append((tok, entry))
@@ -644,7 +656,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             )
             if not anaphoric:
                 if own_dates:
-                    m.date = _pick_date(doc, tok, own_dates)
+                    m.date = _pick_date(doc, finder.text, tok, own_dates)
                 if own_places:
                     m.place = _pick_place(doc, tok, own_places)
                 if m.place is None:
@@ -656,7 +668,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 close = [(tree_distance(tok, t), code) for t, code in demonyms]
                 if close:
                     m.country_hint = min(close)[1]
-            m.attribution = _attribution(tok)
+            m.attribution = _attribution(tok, sent)
             a1_tok, a2_tok = _actor_tokens(tok)
             if a1_tok is not None and _is_individual(a1_tok):
                 m.perpetrators = [p for p in [_phrase(a1_tok)] if p]
@@ -678,7 +690,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             m.sentence_actors = sent_actors
             if m.actor2 is None:
                 preps = lex["object_preps"].get(m.kind, lex["object_preps"]["default"])
-                m.actor2 = _actor_after(finder, tok, preps, entry.get("window", 10))
+                m.actor2 = _actor_after(finder, tok, sent, preps, entry.get("window", 10))
             if m.actor1 is not None and m.actor2 is not None and m.actor1.span == m.actor2.span:
                 m.actor2 = None
             mentions.append(m)
@@ -706,7 +718,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 )
                 setattr(m, attr, toll)
                 mentions.append(m)
-    _add_model_roles(doc, mentions)
+    _add_model_roles(sentences, mentions)
     return mentions, Context(reference, finder.countries, finder.toponyms)
 
 
@@ -728,13 +740,12 @@ MODEL_ROLE_FIELDS = {
 }
 
 
-def _add_model_roles(doc: Doc, mentions: list[EventMention]) -> None:
+def _add_model_roles(sents: list[Span], mentions: list[EventMention]) -> None:
     """Role fillers from the trained tagger (conflictlens.roles), run only on the sentences
     that hold an event: it finds victims and targets the dependency rules miss."""
     wanted = sorted({m.sentence_index for m in mentions if not m.toll_only})
     if not wanted:
         return
-    sents = list(doc.sents)
     texts = [sents[i].text for i in wanted]
     for i, spans in zip(wanted, find_roles_many(texts), strict=True):
         start = sents[i].start_char
@@ -850,10 +861,9 @@ def _weapons(sent: Span) -> list[TextSpan]:
     return found
 
 
-def _attribution(tok: Token) -> TextSpan | None:
+def _attribution(tok: Token, sent: Span) -> TextSpan | None:
     """Who the sentence says states the event: "..., officials said", "according to X"."""
     lex = lexicon()
-    sent = tok.sent
     for t in sent:
         source = None
         if t.lemma_.lower() in lex["attribution_verbs"] and t.pos_ == "VERB":
@@ -880,14 +890,14 @@ def _attribution(tok: Token) -> TextSpan | None:
     return None
 
 
-def _pick_date(doc: Doc, tok: Token, dates: list[DateMention]) -> DateMention:
+def _pick_date(doc: Doc, text: str, tok: Token, dates: list[DateMention]) -> DateMention:
     scored = []
     for d in dates:
         span = _span(doc, d.start, d.end)
         scored.append((tree_distance(tok, span.root) if span is not None else 99, d))
     date = min(scored, key=lambda x: x[0])[1]
     # "Since November, when they broke the truce": the when-clause happened in November.
-    after = doc.text[date.end : date.end + 8]
+    after = text[date.end : date.end + 8]
     if date.since and re.match(r"\s*,?\s*when\b", after, re.I) and tok.idx > date.end:
         date = DateMention(date.start, date.end, date.text, date.span, False, date.approximate)
     return date
@@ -912,9 +922,10 @@ def _pick_place(doc: Doc, tok: Token, places: list[PlaceArg]) -> PlaceArg:
     return best
 
 
-def _actor_after(finder: _ArgFinder, tok: Token, preps: list[str], window: int) -> ActorArg | None:
+def _actor_after(
+    finder: _ArgFinder, tok: Token, sent: Span, preps: list[str], window: int
+) -> ActorArg | None:
     """Surface fallback for mis-attached PPs: "operation on Friday, against the police"."""
-    sent = tok.sent
     for t in sent.doc[tok.i + 1 : min(sent.end, tok.i + 1 + window)]:
         if t.lower_ in preps:
             objs = _children(t, "pobj")
