@@ -220,3 +220,19 @@ def test_parallel_batch_equals_serial(seed_path):
     parallel = [r.to_dict() for r in process_many(docs, n_process=2)]
     assert parallel == serial
     assert [len(r["events"]) for r in serial] == [6, 2, 2]
+
+
+def test_roles_are_structured_with_evidence():
+    quetta = extract_text(QUETTA, published="2024-03-06")
+    attack = next(e for e in quetta.events if e.location.name == "Quetta")
+    assert [a.text for a in attack.victims] == ["At least 12 police officers"]
+    assert [a.text for a in attack.targets] == ["a checkpoint"]
+    assert "gunmen" in [a.text for a in attack.perpetrators]
+    body = quetta.article.body
+    for role in ("victims", "targets", "perpetrators"):
+        for arg in getattr(attack, role):
+            assert body[arg.start : arg.end] == arg.text
+            assert any(ev.field == role and ev.start == arg.start for ev in attack.evidence)
+    protest, _ = extract_text(NAIROBI, published="2024-06-26").events
+    assert protest.targets == []  # a protest has no "target", only who it met
+    assert [a.text for a in protest.victims] == ["At least two protesters"]

@@ -40,6 +40,9 @@ def lexicon() -> dict:
     return json.loads(resources.files("conflictlens.data").joinpath("triggers.json").read_text())
 
 
+#: Only violence has victims and targets; a protest's "target" is a grievance.
+VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+
 #: Smallest towns accepted as places: named by the parser as a place / as a bare proper
 #: noun / as one word of a longer name.
 MIN_POP_ENTITY = 1_000
@@ -672,7 +675,8 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             a1_tok, a2_tok = _actor_tokens(tok)
             if a1_tok is not None and _is_individual(a1_tok):
                 m.perpetrators = [p for p in [_phrase(a1_tok)] if p]
-            for obj in _object_tokens(tok, a2_tok):
+            violent = entry.get("type") in (None, *VIOLENT_TYPES)
+            for obj in _object_tokens(tok, a2_tok) if violent else []:
                 phrase = _phrase(obj)
                 if phrase is None or obj.ent_type_ in ("GPE", "LOC", "DATE", "TIME", "NORP"):
                     continue  # a place or a date is not what was attacked
@@ -743,13 +747,23 @@ MODEL_ROLE_FIELDS = {
 def _add_model_roles(sents: list[Span], mentions: list[EventMention]) -> None:
     """Role fillers from the trained tagger (conflictlens.roles), run only on the sentences
     that hold an event: it finds victims and targets the dependency rules miss."""
-    wanted = sorted({m.sentence_index for m in mentions if not m.toll_only})
+    wanted = sorted(
+        {
+            m.sentence_index
+            for m in mentions
+            if not m.toll_only and m.event_type in (None, *VIOLENT_TYPES)
+        }
+    )
     if not wanted:
         return
     texts = [sents[i].text for i in wanted]
     for i, spans in zip(wanted, find_roles_many(texts), strict=True):
         start = sents[i].start_char
-        here = [m for m in mentions if m.sentence_index == i and not m.toll_only]
+        here = [
+            m
+            for m in mentions
+            if m.sentence_index == i and not m.toll_only and m.event_type in (None, *VIOLENT_TYPES)
+        ]
         for span in spans:
             field_name = MODEL_ROLE_FIELDS.get(span.label)
             if field_name is None:
@@ -804,11 +818,16 @@ def _phrase(tok: Token | None) -> TextSpan | None:
 
 def _is_human(tok: Token) -> bool:
     lex = role_lexicon()["human_nouns"]
-    return (
-        tok.ent_type_ == "PERSON"
-        or tok.lemma_.lower() in lex
-        or tok.lower_ in lex
-        or (tok.pos_ == "NUM" and any(c.lemma_.lower() in lex for c in tok.children))
+    if tok.ent_type_ == "PERSON" or tok.lemma_.lower() in lex or tok.lower_ in lex:
+        return True
+    if tok.pos_ == "NUM" and any(c.lemma_.lower() in lex for c in tok.children):
+        return True
+    # "dozens of people", "hundreds of civilians"
+    return any(
+        o.lemma_.lower() in lex
+        for prep in _children(tok, "prep")
+        if prep.lower_ == "of"
+        for o in _children(prep, "pobj")
     )
 
 
