@@ -236,3 +236,38 @@ def test_roles_are_structured_with_evidence():
     protest, _ = extract_text(NAIROBI, published="2024-06-26").events
     assert protest.targets == []  # a protest has no "target", only who it met
     assert [a.text for a in protest.victims] == ["At least two protesters"]
+
+
+MOGADISHU = """Car bomb kills at least 15 in Mogadishu
+
+MOGADISHU (AP) — A car bomb exploded near a busy checkpoint in Somalia's capital on \
+Saturday, killing at least 15 people and wounding 20 others, police said.
+
+The al-Shabaab extremist group claimed responsibility for the blast in a statement.
+"""
+
+SAGAING = """Myanmar military air strikes kill villagers in Sagaing
+
+Myanmar's military carried out air strikes on a village in the Sagaing region on \
+Tuesday, killing at least 40 people, including children, according to local residents.
+
+Fighting between the army and resistance groups has intensified since the coup.
+"""
+
+
+def test_a_countrys_capital_is_a_city():
+    (bomb,) = extract_text(MOGADISHU, published="2024-03-17").events
+    assert (bomb.location.name, bomb.location.precision) == ("Mogadishu", "city")
+    assert bomb.actor1.name == "al-Shabaab"
+    assert (bomb.fatalities.low, bomb.injured) == (15, 20)
+    assert bomb.sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_light_verb_plurals_are_events_and_trends_are_not():
+    events = extract_text(SAGAING, published="2023-04-12").events
+    strikes = [e for e in events if e.event_type == "Explosions/Remote violence"]
+    assert len(strikes) == 1
+    assert strikes[0].sub_event_type == "Air/drone strike"
+    assert strikes[0].actor1.name == "Military Forces of Myanmar"  # not "air" of "air strikes"
+    assert strikes[0].fatalities.best == 40
+    assert not [e for e in events if e.event_type == "Battles"]  # "has intensified": a trend

@@ -40,6 +40,9 @@ def lexicon() -> dict:
     return json.loads(resources.files("conflictlens.data").joinpath("triggers.json").read_text())
 
 
+CAPITAL_AFTER = re.compile(r"['\u2019]s\s+capital\b")
+CAPITAL_BEFORE = re.compile(r"\bcapital(?:\s+city)?\s+of\s+$")
+
 #: Only violence has victims and targets; a protest's "target" is a grievance.
 VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 
@@ -219,6 +222,13 @@ def _is_irrealis(tok: Token) -> bool:
             return True
         if tok.tag_ == "VBG" and "been" in auxes and {"have", "has", "had"} & set(auxes):
             return True  # "have been attacking": a campaign, not an event
+    # "Fighting has intensified since the coup": a trend, not an event.
+    head = tok.head
+    if tok.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in lex["trend_heads"]:
+        perfect = {c.lower_ for c in _children(head, "aux")} & {"has", "have", "had"}
+        since = any(c.lower_ == "since" for c in _children(head, "prep"))
+        if perfect or since:
+            return True
     # Walk up a few heads: "threatening new attacks", "not used to demonstrating".
     node = tok
     for _ in range(3):
@@ -253,10 +263,13 @@ def _is_generic_plural(tok: Token) -> bool:
         return False
     if _children(tok, "det", "poss", "nummod"):
         return False
-    caused = tok.dep_ in ("dobj", "nsubj", "nsubjpass") and (
-        tok.head.lemma_.lower() in lexicon()["causal_verbs"]
+    # "the attack provoked demonstrations", "the army carried out air strikes"
+    lex = lexicon()
+    governed = tok.dep_ in ("dobj", "nsubj", "nsubjpass") and (
+        tok.head.lemma_.lower() in lex["causal_verbs"]
+        or tok.head.lemma_.lower() in lex["light_verbs"]
     )
-    return not caused
+    return not governed
 
 
 def _is_anaphoric(tok: Token, own_args: bool) -> bool:
@@ -369,9 +382,25 @@ class _ArgFinder:
                     ):
                         place, span = found, span.doc[tok.i : tok.i + 1]
                         break
+            if place is not None and place.kind == "country":
+                place, span = self._capital_of(place, span)
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))
         return out
+
+    def _capital_of(self, country: Place, span: Span) -> tuple[Place, Span]:
+        """ "Somalia's capital", "the capital of Somalia": the capital city, not the country."""
+        after = CAPITAL_AFTER.match(self.text, span.end_char)
+        before = CAPITAL_BEFORE.search(self.text[max(0, span.start_char - 20) : span.start_char])
+        if not after and not before:
+            return country, span
+        capital = self.gazetteer.capital(country.country_code)
+        if capital is None:
+            return country, span
+        start = span.start_char - (len(before.group(0)) if before else 0)
+        end = after.end() if after else span.end_char
+        wider = self.doc.char_span(start, end, alignment_mode="expand")
+        return capital, wider if wider is not None else span
 
     def _focus_countries(self) -> list[str]:
         """Countries the article is about, by how often they are named (headline twice)."""
@@ -465,43 +494,40 @@ def _prep_object(tok: Token, preps: tuple[str, ...]) -> Token | None:
     return None
 
 
-def _actor_tokens(tok: Token) -> tuple[Token | None, Token | None]:
-    """(actor1 token, actor2 token) for a trigger, from its syntactic role."""
+def _actor_tokens(tok: Token) -> tuple[list[Token], Token | None]:
+    """(actor1 candidate tokens, best first; actor2 token) for a trigger, from its role."""
     lex = lexicon()
     if tok.pos_ == "VERB":
         passive = bool(_children(tok, "nsubjpass", "auxpass"))
         if passive:
             agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            a1 = (
-                _children(agent, "pobj")[0]
-                if agent is not None and _children(agent, "pobj")
-                else None
-            )
+            a1 = _children(agent, "pobj") if agent is not None else []
             a2 = _children(tok, "nsubjpass")
-            return a1, a2[0] if a2 else None
+            return a1[:1], a2[0] if a2 else None
         obj = _children(tok, "dobj")
         a2 = obj[0] if obj else _prep_object(tok, ("against", "on", "with"))
-        return _subject(tok), a2
-    # noun trigger
-    a1 = None
-    for c in tok.children:
-        if c.dep_ in ("poss", "compound", "nmod") and c.pos_ in ("PROPN", "NOUN", "PRON"):
-            a1 = c
-    if a1 is None:
-        a1 = _prep_object(tok, ("by",))
+        subject = _subject(tok)
+        return [subject] if subject is not None else [], a2
+    # A noun trigger: "TTP's attack", "a Taliban offensive", "an attack by X", the subject
+    # of "carried out an attack", the claimant of "claimed responsibility for the attack".
+    candidates = [
+        c
+        for c in tok.children
+        if c.dep_ in ("poss", "compound", "nmod") and c.pos_ in ("PROPN", "NOUN", "PRON")
+    ][::-1]
+    candidates.append(_prep_object(tok, ("by",)))
     head = tok.head
-    if a1 is None and tok.dep_ in ("dobj", "attr") and head.lemma_.lower() in lex["light_verbs"]:
-        a1 = _subject(head)
-    if a1 is None and tok.dep_ == "nsubjpass" and head.lemma_.lower() in lex["claim_verbs"]:
+    if tok.dep_ in ("dobj", "attr") and head.lemma_.lower() in lex["light_verbs"]:
+        candidates.append(_subject(head))
+    if tok.dep_ == "nsubjpass" and head.lemma_.lower() in lex["claim_verbs"]:
         agent = next((c for c in head.children if c.dep_ == "agent"), None)
-        objs = _children(agent, "pobj") if agent is not None else []
-        a1 = objs[0] if objs else None  # "the attack was claimed by X"
-    if a1 is None and tok.dep_ == "pobj" and head.head.lemma_.lower() in lex["claim_nouns"]:
-        claim = head.head  # "X claimed responsibility for the attack"
+        candidates += _children(agent, "pobj")[:1] if agent is not None else []
+    if tok.dep_ == "pobj" and head.head.lemma_.lower() in lex["claim_nouns"]:
+        claim = head.head
         if claim.head.pos_ == "VERB":
-            a1 = _subject(claim.head)
+            candidates.append(_subject(claim.head))
     a2 = _prep_object(tok, ("on", "against", "with"))
-    return a1, a2
+    return [c for c in candidates if c is not None], a2
 
 
 # --- tolls -------------------------------------------------------------------------
@@ -672,7 +698,11 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 if close:
                     m.country_hint = min(close)[1]
             m.attribution = _attribution(tok, sent)
-            a1_tok, a2_tok = _actor_tokens(tok)
+            a1_candidates, a2_tok = _actor_tokens(tok)
+            # The first candidate that names an actor ("air" in "air strikes" names none).
+            a1_tok = next((c for c in a1_candidates if finder.actor_of(c) is not None), None)
+            if a1_tok is None and a1_candidates:
+                a1_tok = a1_candidates[0]
             if a1_tok is not None and _is_individual(a1_tok):
                 m.perpetrators = [p for p in [_phrase(a1_tok)] if p]
             violent = entry.get("type") in (None, *VIOLENT_TYPES)

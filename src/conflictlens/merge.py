@@ -111,6 +111,10 @@ def _actors_compatible(cluster: Cluster, m: EventMention, actors: ActorDictionar
     return True
 
 
+def _violence_in_protest(focus: Cluster | None, family: str) -> bool:
+    return focus is not None and focus.family == "demonstration" and family == "violence"
+
+
 def _anaphors_first(mentions: list[EventMention]) -> list[EventMention]:
     """Within a sentence, settle what "the clashes" refers to before the other mentions,
     so that they can join the event it picks out."""
@@ -144,17 +148,18 @@ def merge_mentions(mentions: list[EventMention]) -> list[Cluster]:
             target = focus if focus is not None and focus.family == "violence" else None
             if target is None:
                 continue
-        elif m.anaphoric or (m.temporal_anaphora and m.date is None):
-            # "the clashes" after a protest: with no earlier event of its own family,
-            # the anaphor refers to the event in focus.
+        elif (m.anaphoric or (m.temporal_anaphora and m.date is None)) and (
+            latest(family) is not None or _violence_in_protest(focus, family)
+        ):
+            # "this attack": the latest event of its family. "The clashes" after a
+            # protest, with no earlier violence: the protest's. An anaphor with no
+            # antecedent at all ("since the 2021 coup") is read as a mention of its own.
             target = latest(family) or focus
         elif m.date is None:
             if focus is not None and focus.family == family and _place_compatible(focus, m):
                 target = focus
             elif (
-                focus is not None
-                and focus.family == "demonstration"
-                and family == "violence"
+                _violence_in_protest(focus, family)
                 and m.place is None
                 and focus in touched_in_sentence.get(m.sentence_index, [])
             ):
