@@ -183,3 +183,29 @@ def test_events_merge_reports_across_articles(tmp_path):
     assert len(karachi) == 1
     assert len(karachi[0]["sources"]) == 3
     assert len([e for e in separate if e["location"]["name"] == "Karachi"]) == 3
+
+
+def test_large_batch_runs_in_parallel_and_isolates_failures(tmp_path):
+    """60 reports (enough to use every core) with one HTML page that has no article."""
+    batch = tmp_path / "wire.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "text": f"Gunmen attacked a police post in Quetta on Monday, killing {n} officers, "
+                f"officials said. Report number {n}.",
+                "published": "2024-03-06",
+            }
+        )
+        for n in range(2, 61)
+    ]
+    lines.insert(30, json.dumps({"html": "<html><body><nav>Home | About</nav></body></html>"}))
+    batch.write_text("\n".join(lines) + "\n")
+    db = str(tmp_path / "cl.db")
+    first = run("ingest", str(batch), "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert "59 added" in first.stdout and "1 failed" in first.stdout
+    assert "no article text" in first.stderr and "Traceback" not in first.stderr
+    rows = json.loads(run("events", "--db", db, "--no-merge", "-f", "json").stdout)
+    assert sorted(e["fatalities"]["best"] for e in rows) == list(range(2, 61))
+    again = run("ingest", str(batch), "--db", db)
+    assert "0 added" in again.stdout and "59 unchanged" in again.stdout

@@ -102,6 +102,7 @@ def ingest(
     """Store documents, articles and events. Re-running is safe: unchanged documents
     are skipped by content hash; a bad document is recorded as failed and the batch goes on."""
     from conflictlens.ingest import iter_sources
+    from conflictlens.pipeline import process_safely
     from conflictlens.store import Store
 
     items = list(iter_sources(paths))
@@ -120,21 +121,28 @@ def ingest(
             disable=len(items) < 5 or not err.is_terminal,
         ) as progress:
             task = progress.add_task("ingesting", total=len(items))
+            known = {d["content_hash"] for d in store.documents(status="ok")}
+            todo = []
             for item in items:
-                progress.advance(task)
                 if item.document is None:
+                    progress.advance(task)
                     store.add_failure(item.source, item.content_hash, item.error or "unreadable")
                     err.print(f"failed: {item.source}: {item.error}", highlight=False)
                     counts["failed"] += 1
-                    continue
-                try:
-                    result = _process_one(item.document)
-                except ConflictLensError as exc:
-                    store.add_failure(item.document, item.document.content_hash, str(exc))
-                    err.print(f"failed: {item.source}: {exc}", highlight=False)
+                elif item.document.content_hash in known:
+                    progress.advance(task)  # stored before: re-ingesting changes nothing
+                    counts["unchanged"] += 1
+                else:
+                    known.add(item.document.content_hash)
+                    todo.append(item.document)
+            for document, result, reason in process_safely(todo):
+                progress.advance(task)
+                if result is None:
+                    store.add_failure(document, document.content_hash, reason or "failed")
+                    err.print(f"failed: {document.source}: {reason}", highlight=False)
                     counts["failed"] += 1
                     continue
-                outcome = store.add_result(item.document, result)
+                outcome = store.add_result(document, result)
                 counts[str(outcome)] += 1
         stats = store.stats()
     finally:
@@ -147,19 +155,6 @@ def ingest(
     )
     if counts["failed"] and not (counts["added"] or counts["updated"] or counts["unchanged"]):
         raise typer.Exit(1)
-
-
-def _process_one(document):
-    from conflictlens.pipeline import process
-
-    try:
-        return process(document)
-    except ConflictLensError:
-        raise
-    except Exception as exc:  # one document's failure must not stop a batch
-        if os.environ.get("CONFLICTLENS_DEBUG"):
-            raise
-        raise ConflictLensError(f"extraction failed: {type(exc).__name__}: {exc}") from exc
 
 
 MergeOption = Annotated[

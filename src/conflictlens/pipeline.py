@@ -23,6 +23,7 @@ from pathlib import Path
 
 from conflictlens.analyse import analyse, analyse_many, load_model
 from conflictlens.dates import parse_iso
+from conflictlens.errors import ConflictLensError
 from conflictlens.extract import extract
 from conflictlens.ingest import document_from_bytes, read_file
 from conflictlens.merge import merge_mentions
@@ -61,6 +62,10 @@ PARALLEL_MIN_DOCUMENTS = 48
 CHUNK = 16
 
 
+#: What a batch yields per document: the result, or the one-line reason it failed.
+Outcome = tuple[Document, ExtractionResult | None, str | None]
+
+
 def _process_chunk(documents: list[Document], batch_size: int = 16) -> list[ExtractionResult]:
     articles = [structure(d) for d in documents]
     parsed = analyse_many([a.body for a in articles], batch_size=batch_size, n_process=1)
@@ -68,6 +73,46 @@ def _process_chunk(documents: list[Document], batch_size: int = 16) -> list[Extr
         _events(article, doc, document)
         for document, article, doc in zip(documents, articles, parsed, strict=True)
     ]
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, ConflictLensError):
+        return str(exc)
+    return f"extraction failed: {type(exc).__name__}: {exc}"
+
+
+def _process_chunk_safely(documents: list[Document], batch_size: int = 16) -> list[Outcome]:
+    """Like _process_chunk, but one bad document fails alone, with its reason."""
+    articles: list[Article | None] = []
+    reasons: list[str | None] = []
+    for document in documents:
+        try:
+            articles.append(structure(document))
+            reasons.append(None)
+        except Exception as exc:  # noqa: BLE001 - recorded against the document
+            articles.append(None)
+            reasons.append(_failure(exc))
+    bodies = [a.body for a in articles if a is not None]
+    parsed = iter(analyse_many(bodies, batch_size=batch_size, n_process=1))
+    out: list[Outcome] = []
+    for document, article, reason in zip(documents, articles, reasons, strict=True):
+        if article is None:
+            out.append((document, None, reason))
+            continue
+        doc = next(parsed)
+        try:
+            out.append((document, _events(article, doc, document), None))
+        except Exception as exc:  # noqa: BLE001 - recorded against the document
+            out.append((document, None, _failure(exc)))
+    return out
+
+
+def process_safely(
+    documents: Iterable[Document], batch_size: int = 16, n_process: int | None = None
+) -> Iterator[Outcome]:
+    """For ingest: every document's result or failure, in input order, batched and spread
+    over every core like :func:`process_many`, never stopping at a bad document."""
+    yield from _run_chunks(_process_chunk_safely, list(documents), batch_size, n_process)
 
 
 def process_many(
@@ -79,18 +124,22 @@ def process_many(
     small ExtractionResults: shipping parsed spaCy Docs between processes costs more than
     our own stages do.
     """
-    docs = list(documents)
+    yield from _run_chunks(_process_chunk, list(documents), batch_size, n_process)
+
+
+def _run_chunks(work, docs: list[Document], batch_size: int, n_process: int | None) -> Iterator:
     if n_process is None:
         n_process = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_MIN_DOCUMENTS else 1
     if n_process <= 1:
-        yield from _process_chunk(docs, batch_size)
+        for i in range(0, len(docs), CHUNK):
+            yield from work(docs[i : i + CHUNK], batch_size)
         return
     load_model("en")  # loaded once here, shared with forked workers copy-on-write
     load_roles()
     chunks = [docs[i : i + CHUNK] for i in range(0, len(docs), CHUNK)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context(method)) as pool:
-        for results in pool.map(_process_chunk, chunks):
+        for results in pool.map(work, chunks, [batch_size] * len(chunks)):
             yield from results
 
 
