@@ -22,38 +22,14 @@ from conflictlens.roles import (
     DEFAULT_MAX_TYPES,
     DEFAULT_THRESHOLD,
     MODEL_DIR,
-    ROLE_LABELS,
     RoleSpan,
-    gold_spans,
     lower_same_length,
     muc_templates,
+    span_scores,
 )
 
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 MAX_TYPES = (1, 2, 3)
-
-
-def span_scores(
-    docs: list[dict], preds: list[list[RoleSpan]]
-) -> dict[str, tuple[float, float, float]]:
-    """Exact-match span P/R/F1 per label and overall ("ALL") against ``gold_spans``."""
-    keys = (*ROLE_LABELS, "ALL")
-    tp, npred, ngold = (dict.fromkeys(keys, 0) for _ in range(3))
-    for d, spans in zip(docs, preds, strict=True):
-        gold = set(gold_spans(d))
-        pred = {(s.start, s.end, s.label) for s in spans}
-        for k in keys:
-            g = {s for s in gold if k in ("ALL", s[2])}
-            p = {s for s in pred if k in ("ALL", s[2])}
-            tp[k] += len(g & p)
-            npred[k] += len(p)
-            ngold[k] += len(g)
-    out = {}
-    for k in keys:
-        p = tp[k] / npred[k] if npred[k] else 0.0
-        r = tp[k] / ngold[k] if ngold[k] else 0.0
-        out[k] = (p, r, 2 * p * r / (p + r) if p + r else 0.0)
-    return out
 
 
 def run(nlp: spacy.language.Language, docs: list[dict]) -> tuple[list, float]:

