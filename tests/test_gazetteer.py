@@ -206,7 +206,8 @@ def _misses(gaz: Gazetteer, items: list[dict]) -> tuple[list[str], list[str]]:
     wrong_place: list[str] = []
     wrong_country: list[str] = []
     for item in items:
-        place = gaz.resolve(item["mention"], item["context"])
+        # Every annotated mention is a place name, as the parser's GPE/LOC entities are.
+        place = gaz.resolve(item["mention"], item["context"], fallback=True)
         got = "unresolved" if place is None else f"{place.name}/{place.country_code}/{place.kind}"
         line = f"{item.get('doc', 'seed')} {item['mention']!r} -> {got}"
         if place is None or place.country_code != item["country_code"]:
@@ -236,14 +237,47 @@ def test_accuracy_on_seed_and_muc4_dev(gaz: Gazetteer) -> None:
         f"\nplaces={len(items)} city={city:.3f} country={country:.3f} "
         f"country_among_resolved={country_resolved:.3f}\n" + "\n".join(wrong_place)
     )
-    # Issue 4 asks for city >= 0.90 and country >= 0.99. Measured on this set: city 0.929
-    # (meets it), country 0.929 (BELOW it: 11 names the packaged GeoNames data lacks, and
-    # 5 villages whose only namesakes in the data lie in other countries), country among
-    # resolved names 0.977. The floors are the measured figures, so a regression fails
-    # while the gap stays visible; raise country to 0.99 when the gazetteer gets there.
-    assert city >= 0.92
-    assert country >= 0.92
-    assert country_resolved >= 0.97
+    # Issue 4 asks for city >= 0.90 and country >= 0.99. Measured on this set: city 0.951,
+    # country 0.987 (BELOW the bar: three border villages of one Nicaraguan report whose
+    # only namesakes in the data are towns of 30k+ people abroad). Names the data lacks
+    # fall back to the context country (country precision), and the named regions of
+    # data/regions.json cover informal regions. The floors are the measured figures.
+    assert city >= 0.95
+    assert country >= 0.985
+
+
+def test_named_regions(gaz: Gazetteer) -> None:
+    waziristan = gaz.resolve("North Waziristan")
+    assert (waziristan.kind, waziristan.country_code, waziristan.admin1) == (
+        "region",
+        "PK",
+        "Khyber Pakhtunkhwa",
+    )
+    assert to_location(waziristan).precision == "region"
+    assert gaz.resolve("Darfur").country_code == "SD"
+    assert gaz.resolve("the Middle Magdalena region").name == "Magdalena Medio"
+    # A context-only alias needs its country in the text.
+    assert gaz.resolve("the tribal areas", ["PK"]).name == "Federally Administered Tribal Areas"
+    assert gaz.resolve("the tribal areas") is None
+    assert gaz.resolve("the metropolitan region", ["CL"]).country_code == "CL"
+    assert gaz.resolve("the metropolitan region", ["SV"]) is None
+    # A GeoNames place keeps its name when a named region shares it.
+    assert gaz.resolve("Kabul").geonames_id is not None
+
+
+def test_fallback_to_the_context_country(gaz: Gazetteer) -> None:
+    # A name the data lacks: only with fallback, and only with a context.
+    assert gaz.resolve("Xqzville", ["SV"]) is None
+    place = gaz.resolve("Xqzville", ["SV"], fallback=True)
+    assert (place.kind, place.country_code, place.inferred) == ("country", "SV", True)
+    assert to_location(place).precision == "country"
+    assert gaz.resolve("Xqzville", [], fallback=True) is None
+    # A small town abroad loses to "somewhere in the story's country" ...
+    assert gaz.resolve("el recreo", ["CO"], fallback=True).country_code == "CO"
+    assert gaz.resolve("el recreo", ["CO"]).country_code == "MX"
+    # ... a large city abroad does not, nor does a real place in the context.
+    assert gaz.resolve("Miami", ["SV"], fallback=True).name == "Miami"
+    assert gaz.resolve("Karachi", ["PK"], fallback=True).inferred is False
 
 
 def test_normalize() -> None:

@@ -271,3 +271,16 @@ def test_light_verb_plurals_are_events_and_trends_are_not():
     assert strikes[0].actor1.name == "Military Forces of Myanmar"  # not "air" of "air strikes"
     assert strikes[0].fatalities.best == 40
     assert not [e for e in events if e.event_type == "Battles"]  # "has intensified": a trend
+
+
+def test_a_village_the_gazetteer_lacks_is_placed_in_its_country():
+    result = extract_text(
+        "OUAGADOUGOU, March 4 (Reuters) - Gunmen killed 12 civilians in the village of "
+        "Tangaye-Kossodo in northern Burkina Faso on Sunday, local officials said.",
+        published="2024-03-04",
+    )
+    (event,) = result.events
+    # Country precision (ACLED geo_precision 3), with the village's name as the evidence.
+    assert (event.location.country_code, event.location.precision) == ("BF", "country")
+    (where,) = [ev for ev in event.evidence if ev.field == "location"]
+    assert where.text == "Tangaye-Kossodo"

@@ -150,6 +150,20 @@ def _text_span(tokens: Span) -> TextSpan:
     return TextSpan(tokens.start_char, tokens.end_char, tokens.text)
 
 
+#: "the village of X": words that make the name after them a place name.
+PLACE_NOUNS = frozenset(
+    "village town city hamlet district province region department municipality"
+    " settlement locality county commune".split()
+)
+
+
+def _named_as_place(ent: Span) -> bool:
+    if ent.start < 2:
+        return False
+    of, noun = ent.doc[ent.start - 1], ent.doc[ent.start - 2]
+    return of.lower_ == "of" and noun.lower_ in PLACE_NOUNS
+
+
 def _children(tok: Token, *deps: str) -> list[Token]:
     return [c for c in tok.children if c.dep_ in deps]
 
@@ -331,9 +345,12 @@ class _ArgFinder:
                 taken.update(range(span.start, span.end))
         spans: list[Span] = []
         for ent in doc.ents:
-            if ent.label_ in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "NORP"):
+            if _named_as_place(ent):
+                # "the village of Tangaye-Kossodo": a place, whatever the NER label says.
+                ent = Span(doc, ent.start, ent.end, label="GPE")
+            elif ent.label_ in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "NORP"):
                 taken.update(range(ent.start, ent.end))
-        for ent in doc.ents:
+                continue
             if ent.label_ in ("GPE", "LOC", "FAC") and not taken & set(range(ent.start, ent.end)):
                 spans.append(ent)
                 taken.update(range(ent.start, ent.end))
@@ -352,11 +369,13 @@ class _ArgFinder:
                 run = []
         return sorted(spans, key=lambda s: s.start)
 
-    def _resolve_place(self, text: str, min_population: int) -> Place | None:
+    def _resolve_place(
+        self, text: str, min_population: int, fallback: bool = False
+    ) -> Place | None:
         text = re.sub(r"^(?:the|The)\s+", "", text).strip()
         if len(text) < 3:
             return None
-        place = self.gazetteer.resolve(text, self.countries)
+        place = self.gazetteer.resolve(text, self.countries, fallback=fallback)
         if place is None:
             return None
         if place.kind == "city" and place.population < min_population:
@@ -371,9 +390,8 @@ class _ArgFinder:
         out: list[PlaceArg] = []
         for span in self._candidate_spans():
             is_entity = span.label_ in ("GPE", "LOC", "FAC")
-            place = self._resolve_place(
-                span.text, MIN_POP_ENTITY if is_entity else MIN_POP_PROPER_NOUN
-            )
+            min_population = MIN_POP_ENTITY if is_entity else MIN_POP_PROPER_NOUN
+            place = self._resolve_place(span.text, min_population)
             if place is None and len(span) > 1:
                 for tok in span:
                     found = self._resolve_place(tok.text, MIN_POP_NAME_PART)
@@ -382,7 +400,10 @@ class _ArgFinder:
                     ):
                         place, span = found, span.doc[tok.i : tok.i + 1]
                         break
-            if place is not None and place.kind == "country":
+            if place is None and span.label_ in ("GPE", "LOC"):
+                # A place name the data lacks is still in the story's country ("Ilobasco").
+                place = self._resolve_place(span.text, min_population, fallback=True)
+            if place is not None and place.kind == "country" and not place.inferred:
                 place, span = self._capital_of(place, span)
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))

