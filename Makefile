@@ -39,9 +39,11 @@ bench: install
 gazetteer: install
 	$(BIN)/python scripts/build_gazetteer.py
 
-## Retrain the MUC-4 role-filler model shipped in src/conflictlens/data/roles_model (~10 min, 2 cores).
+## Retrain the MUC-4 models shipped in src/conflictlens/data: the role tagger (roles_model,
+## ~10 min on 2 cores), then the filler ranker that uses it (fillers_model.npz, ~4 min).
 train: install
 	$(BIN)/python scripts/train_roles.py --shared $(SHARED)
+	$(BIN)/python scripts/train_fillers.py --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

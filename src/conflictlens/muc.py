@@ -13,8 +13,12 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc
 
 from conflictlens.actors import ActorDictionary
 from conflictlens.dates import find_dates
@@ -119,6 +123,43 @@ def templates(result: ExtractionResult, merge_same_type: bool = False) -> list[d
             seen = {m[0].lower() for m in pooled[role]}
             pooled[role] += [m for m in template[role] if m[0].lower() not in seen]
     return plain if not merge_same_type else list(out.values())
+
+
+def positioned_templates(result: ExtractionResult) -> list[tuple[int, dict]]:
+    """(offset of the event's first evidence, template) for each event MUC-4 codes."""
+    out = []
+    for event in result.events:
+        template = event_to_template(event)
+        if template is not None:
+            pos = min((ev.start for ev in event.evidence), default=0)
+            out.append((pos, template))
+    return out
+
+
+#: Below this incident probability, fillers without a rule event make no template.
+NEW_TEMPLATE_MIN = 0.5
+
+
+def fill_templates(
+    positioned: list[tuple[int, dict]], picked: Iterable[Any], cats: dict[str, float]
+) -> list[dict]:
+    """Templates of one document with the ranker's fillers (``fillers.pick``) in place of
+    the rules': each filler goes to the template whose event is nearest in the text. A
+    document where the rules found no event but the ranker found fillers gets one
+    template of the incident classifier's most likely type, if it is likely enough."""
+    picked = list(picked)
+    templates = [(pos, {**t, **{r: [] for r in ROLES}}) for pos, t in positioned]
+    if not templates:
+        if not picked or not cats:
+            return []
+        best = max(cats, key=cats.get)
+        if cats[best] < NEW_TEMPLATE_MIN:
+            return []
+        templates = [(0, {"incident_type": best, **{r: [] for r in ROLES}})]
+    for f in picked:
+        _, template = min(templates, key=lambda pt: abs(pt[0] - f.start))
+        template[f.role].append([f.text])
+    return [t for _, t in templates]
 
 
 @functools.cache
@@ -296,13 +337,25 @@ def is_muc_file(path: Path) -> bool:
     return isinstance(record, dict) and {"docid", "doctext", "templates"} <= set(record)
 
 
-def predict(
-    docs: Iterable[dict],
-    process: Callable[[list[tuple[str, str]]], Iterable[ExtractionResult]] | None = None,
-) -> dict[str, list[dict]]:
-    """docid -> predicted templates, running the pipeline on truecased text in batches."""
+@dataclass
+class Analysed:
+    """One MUC document through the pipeline: what the filler ranker needs."""
+
+    docid: str
+    doc: Doc
+    result: ExtractionResult
+    tagged: list[tuple[int, int, str]]
+    cats: dict[str, float]
+
+
+def analyse_docs(docs: Iterable[dict], n_process: int | None = None) -> Iterator[Analysed]:
+    """Truecase each document, run structure, the spaCy parse, the rule-based
+    extraction and the ``roles`` tagger and incident classifier over it."""
+    from conflictlens.analyse import analyse_many
     from conflictlens.ingest import document_from_bytes
-    from conflictlens.pipeline import process_many
+    from conflictlens.pipeline import events_of
+    from conflictlens.roles import predict_many
+    from conflictlens.structure import structure
 
     docs = list(docs)
     documents = [
@@ -313,5 +366,35 @@ def predict(
         )
         for d in docs
     ]
-    results = process_many(documents)
-    return {d["docid"]: templates(r) for d, r in zip(docs, results, strict=True)}
+    articles = [structure(d) for d in documents]
+    bodies = [a.body for a in articles]
+    parsed = analyse_many(bodies, n_process=n_process)
+    tagged = predict_many(bodies)
+    for d, document, article, doc, (spans, cats) in zip(
+        docs, documents, articles, parsed, tagged, strict=True
+    ):
+        yield Analysed(
+            d["docid"],
+            doc,
+            events_of(article, doc, document),
+            [(s.start, s.end, s.label) for s in spans],
+            cats,
+        )
+
+
+def predict(docs: Iterable[dict], rules_only: bool = False) -> dict[str, list[dict]]:
+    """docid -> predicted templates. Templates come from the rule-based events; their
+    fillers from the trained ranker (``conflictlens.fillers``), or from the events' own
+    fields with ``rules_only`` or when no ranker model is installed."""
+    from conflictlens import fillers
+
+    model = None if rules_only else fillers.default_model()
+    out: dict[str, list[dict]] = {}
+    for item in analyse_docs(docs):
+        if model is None:
+            out[item.docid] = templates(item.result)
+            continue
+        cands = fillers.candidates(item.doc, item.result.events)
+        picked = fillers.pick(cands, model.scores(cands), model)
+        out[item.docid] = fill_templates(positioned_templates(item.result), picked, item.cats)
+    return out

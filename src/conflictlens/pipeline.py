@@ -43,7 +43,8 @@ def reference_date(article: Article, document: Document | None = None) -> dt.dat
     return dt.date.today()
 
 
-def _events(article: Article, doc, document: Document | None) -> ExtractionResult:
+def events_of(article: Article, doc, document: Document | None) -> ExtractionResult:
+    """Extract, merge and resolve the events of an analysed article."""
     ref = reference_date(article, document)
     mentions, ctx = extract(article, doc, ref)
     clusters = merge_mentions(mentions)
@@ -53,7 +54,7 @@ def _events(article: Article, doc, document: Document | None) -> ExtractionResul
 
 def process(document: Document) -> ExtractionResult:
     article = structure(document)
-    return _events(article, analyse(article.body, article.language or "en"), document)
+    return events_of(article, analyse(article.body, article.language or "en"), document)
 
 
 #: Below this many documents, starting worker processes costs more than it saves.
@@ -70,7 +71,7 @@ def _process_chunk(documents: list[Document], batch_size: int = 16) -> list[Extr
     articles = [structure(d) for d in documents]
     parsed = analyse_many([a.body for a in articles], batch_size=batch_size, n_process=1)
     return [
-        _events(article, doc, document)
+        events_of(article, doc, document)
         for document, article, doc in zip(documents, articles, parsed, strict=True)
     ]
 
@@ -101,7 +102,7 @@ def _process_chunk_safely(documents: list[Document], batch_size: int = 16) -> li
             continue
         doc = next(parsed)
         try:
-            out.append((document, _events(article, doc, document), None))
+            out.append((document, events_of(article, doc, document), None))
         except Exception as exc:  # noqa: BLE001 - recorded against the document
             out.append((document, None, _failure(exc)))
     return out
