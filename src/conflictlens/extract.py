@@ -152,8 +152,21 @@ def _text_span(tokens: Span) -> TextSpan:
 
 #: "the village of X": words that make the name after them a place name.
 PLACE_NOUNS = frozenset(
-    "village town city hamlet district province region department municipality"
-    " settlement locality county commune".split()
+    [
+        "village",
+        "town",
+        "city",
+        "hamlet",
+        "district",
+        "province",
+        "region",
+        "department",
+        "municipality",
+        "settlement",
+        "locality",
+        "county",
+        "commune",
+    ]
 )
 
 
