@@ -46,6 +46,7 @@ __all__ = [
     "load_muc",
     "score_article",
     "score_corpus",
+    "norm_mention",
     "score_events",
     "score_muc",
 ]
@@ -712,7 +713,7 @@ def load_muc(path: str | Path) -> list[dict]:
     return docs
 
 
-def _norm_mention(text: str) -> str:
+def norm_mention(text: str) -> str:
     """Lower-case, collapse whitespace and drop a leading article: the GTT normalisation."""
     s = " ".join(str(text).lower().split())
     return _ARTICLE_RE.sub("", s, count=1)
@@ -740,7 +741,7 @@ def _entity_mentions(entity: Any) -> set[str]:
         items = [entity]
     else:
         items = list(entity or [])
-    out = {_norm_mention(t) for t in map(_mention_text, items) if t is not None}
+    out = {norm_mention(t) for t in map(_mention_text, items) if t is not None}
     return {m for m in out if m}
 
 

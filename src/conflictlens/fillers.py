@@ -16,7 +16,6 @@ fast: scoring is a sparse dot product per candidate.
 from __future__ import annotations
 
 import functools
-import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from conflictlens.actors import ActorDictionary
+from conflictlens.evaluate import norm_mention
 from conflictlens.extract import lexicon
 from conflictlens.models import Event
 
@@ -34,7 +34,6 @@ N_FEATURES = 1 << 18
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "fillers_model.npz"
 #: Longest candidate, in tokens: MUC fillers are short noun phrases.
 MAX_TOKENS = 10
-_ARTICLE = re.compile(r"^(the|a|an)\s+")
 # Event fields the rules fill, by the MUC role they correspond to.
 _RULE_FIELDS = {
     "perpetrators": "PerpInd",
@@ -44,9 +43,8 @@ _RULE_FIELDS = {
 }
 
 
-def norm(text: str) -> str:
-    """The scorer's normal form: lower case, single spaces, no leading article."""
-    return _ARTICLE.sub("", " ".join(text.lower().split()), count=1)
+#: The scorer's normal form of a mention: lower case, single spaces, no leading article.
+norm = norm_mention
 
 
 @dataclass(frozen=True)
