@@ -231,7 +231,7 @@ class Gazetteer:
                 (key,),
             ).fetchall()
             cached = tuple((self._row_to_place(r[:8]), bool(r[8])) for r in rows)
-            cached += tuple((p, True) for p, _ in self._extra.get(key, ()))
+            cached += tuple(self._extra.get(key, ()))
             self._lookup_cache[key] = cached
         return cached
 

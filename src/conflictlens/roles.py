@@ -29,6 +29,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from conflictlens.evaluate import norm_mention
+
 __all__ = [
     "INCIDENT_TYPES",
     "MODEL_DIR",
@@ -278,9 +280,6 @@ def gold_spans(doc: dict) -> list[tuple[int, int, str]]:
     return sorted(taken)
 
 
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
-
-
 def muc_templates(
     spans: Iterable[RoleSpan],
     cats: dict[str, float],
@@ -299,7 +298,7 @@ def muc_templates(
         return []
     roles: dict[str, dict[str, list[Any]]] = {r: {} for r in ROLE_LABELS}
     for s in spans:
-        key = _ARTICLE.sub("", " ".join(s.text.lower().split()), count=1)
+        key = norm_mention(s.text)
         if key and s.label in roles:
             roles[s.label].setdefault(key, [[s.text, s.start]])
     return [{"incident_type": t} | {r: list(roles[r].values()) for r in ROLE_LABELS} for t in types]
