@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from conflictlens.analyse import analyse
-from conflictlens.extract import extract, find_tolls, tree_distance
+from conflictlens.extract import coordinated, extract, find_tolls, tree_distance
 from conflictlens.models import Article
 
 REF = dt.date(2024, 3, 6)
@@ -97,3 +97,27 @@ def test_place_is_not_a_role_noun():
     # "Police" is also a town in Poland: a role noun must not become a place.
     (m,) = mentions("Police clashed with protesters on Monday.")
     assert m.place is None
+
+
+def test_coordinated_groups_written_lists():
+    text = "towns of Villanueva, Somotillo, (name indistinct), San Pedro and Esteli. Then Leon."
+    names = ["Villanueva", "Somotillo", "San Pedro", "Esteli", "Leon"]
+    spans = [(text.index(n), text.index(n) + len(n)) for n in names]
+    assert coordinated(text, spans) == [[0, 1, 2, 3], [4]]
+    # Adjacent names with no separator, or with words between, are not a list.
+    assert coordinated("Karachi Lahore", [(0, 7), (8, 14)]) == [[0], [1]]
+    assert coordinated("Karachi to Lahore", [(0, 7), (11, 17)]) == [[0], [1]]
+
+
+def test_toponyms_in_a_list_are_placed_as_neighbours():
+    text = (
+        "Contra rebels attacked the Nicaraguan border towns of Villanueva, Somotillo, "
+        "San Pedro and San Francisco on Sunday, killing four soldiers, the army said."
+    )
+    doc = analyse(text)
+    _, context = extract(Article(body=text), doc, REF)
+    where = {t.span.text: t.place for t in context.toponyms}
+    assert {where[n].admin1 for n in ["Villanueva", "Somotillo", "San Pedro", "San Francisco"]} == {
+        "Chinandega"
+    }
+    assert where["San Francisco"].name == "San Francisco del Norte"

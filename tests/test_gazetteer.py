@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from conflictlens.extract import coordinated
 from conflictlens.gazetteer import Gazetteer, Place, distance_km, normalize, to_location
 from conflictlens.models import Location
+from tests.corpus import MUC_DEV
 
 ROOT = Path(__file__).resolve().parents[1]
 MUC4_PLACES = ROOT / "tests" / "data" / "muc4_dev_places.json"
@@ -205,9 +208,15 @@ def _misses(gaz: Gazetteer, items: list[dict]) -> tuple[list[str], list[str]]:
     """
     wrong_place: list[str] = []
     wrong_country: list[str] = []
-    for item in items:
-        # Every annotated mention is a place name, as the parser's GPE/LOC entities are.
-        place = gaz.resolve(item["mention"], item["context"], fallback=True)
+    # Every annotated mention is a place name, as the parser's GPE/LOC entities are.
+    places = [gaz.resolve(i["mention"], i["context"], fallback=True) for i in items]
+    for group in _written_lists(items):
+        context = list(dict.fromkeys(c for i in group for c in items[i]["context"]))
+        names = [items[i]["mention"] for i in group]
+        refined = gaz.refine_list(names, [places[i] for i in group], context, fallback=True)
+        for i, place in zip(group, refined, strict=True):
+            places[i] = place
+    for item, place in zip(items, places, strict=True):
         got = "unresolved" if place is None else f"{place.name}/{place.country_code}/{place.kind}"
         line = f"{item.get('doc', 'seed')} {item['mention']!r} -> {got}"
         if place is None or place.country_code != item["country_code"]:
@@ -218,6 +227,30 @@ def _misses(gaz: Gazetteer, items: list[dict]) -> tuple[list[str], list[str]]:
         ):
             wrong_place.append(line)
     return wrong_place, wrong_country
+
+
+def _written_lists(items: list[dict]) -> list[list[int]]:
+    """Indexes of annotated mentions that the document writes as one list, found by the
+    extractor's own list rule on each mention's first occurrence in the MUC-4 dev text."""
+    if not MUC_DEV.exists():
+        return []
+    texts = {}
+    for line in MUC_DEV.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        texts[doc["docid"]] = doc["doctext"]
+    by_doc: dict[str, list[tuple[int, int, int]]] = {}
+    for i, item in enumerate(items):
+        text = texts.get(item.get("doc", ""))
+        found = text and re.search(rf"\b{re.escape(item['mention'])}\b", text)
+        if found:
+            by_doc.setdefault(item["doc"], []).append((found.start(), found.end(), i))
+    groups: list[list[int]] = []
+    for doc, spans in by_doc.items():
+        spans.sort()
+        for group in coordinated(texts[doc], [(a, b) for a, b, _ in spans]):
+            if len(group) > 1:
+                groups.append([spans[k][2] for k in group])
+    return groups
 
 
 def test_accuracy_on_seed_and_muc4_dev(gaz: Gazetteer) -> None:
@@ -237,13 +270,44 @@ def test_accuracy_on_seed_and_muc4_dev(gaz: Gazetteer) -> None:
         f"\nplaces={len(items)} city={city:.3f} country={country:.3f} "
         f"country_among_resolved={country_resolved:.3f}\n" + "\n".join(wrong_place)
     )
-    # Issue 4 asks for city >= 0.90 and country >= 0.99. Measured on this set: city 0.951,
-    # country 0.987 (BELOW the bar: three border villages of one Nicaraguan report whose
-    # only namesakes in the data are towns of 30k+ people abroad). Names the data lacks
-    # fall back to the context country (country precision), and the named regions of
-    # data/regions.json cover informal regions. The floors are the measured figures.
-    assert city >= 0.95
-    assert country >= 0.985
+    # Issue 4 asks for city >= 0.90 and country >= 0.99. Measured on this set: city 0.964,
+    # country 1.000. Names the data lacks fall back to the context country (country
+    # precision), data/regions.json covers informal regions, and names the text writes as
+    # one list are resolved as neighbours (the three border villages of one Nicaraguan
+    # report; without lists: city 0.951, country 0.987). Floors just under the measures.
+    assert city >= 0.96
+    assert country >= 0.995
+
+
+def test_a_written_list_is_resolved_as_neighbours(gaz: Gazetteer) -> None:
+    names = ["Villanueva", "Somotillo", "San Pedro", "San Benito", "San Francisco"]
+    alone = [gaz.resolve(n, ["NI"], fallback=True) for n in names]
+    # One by one, the saints' names go to their biggest namesakes abroad.
+    assert [p.country_code for p in alone] == ["NI", "NI", "CI", "GT", "US"]
+    places = gaz.resolve_list(names, ["NI"], fallback=True)
+    assert [(p.name, p.country_code) for p in places] == [
+        ("Villanueva", "NI"),
+        ("Somotillo", "NI"),
+        ("San Pedro del Norte", "NI"),  # "San Pedro" with its qualifier, beside the anchors
+        ("Nicaragua", "NI"),  # no namesake near: the anchors' country, inferred
+        ("San Francisco del Norte", "NI"),
+    ]
+    assert places[3].inferred and not places[2].inferred
+    assert {p.admin1 for p in places if not p.inferred} == {"Chinandega"}
+    # Without fallback a name with no neighbour keeps what it resolved to alone.
+    assert gaz.resolve_list(names, ["NI"])[3].country_code == "GT"
+
+
+def test_a_list_of_far_apart_places_is_left_alone(gaz: Gazetteer) -> None:
+    for names, context, expected in [
+        (["Madrid", "Paris", "San Salvador"], ["SV"], ["ES", "FR", "SV"]),
+        (["Somotillo", "Villanueva", "Tegucigalpa"], ["NI"], ["NI", "NI", "HN"]),
+        (["San Salvador", "Santa Ana", "San Miguel"], ["SV"], ["SV", "SV", "SV"]),
+        (["Karachi", "Lahore"], [], ["PK", "PK"]),  # no context: no anchors
+    ]:
+        places = gaz.resolve_list(names, context, fallback=True)
+        assert [p.country_code for p in places] == expected, names
+        assert places == [gaz.resolve(n, context, fallback=True) for n in names]
 
 
 def test_named_regions(gaz: Gazetteer) -> None:

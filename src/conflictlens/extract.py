@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.dates import DateMention, find_dates
-from conflictlens.gazetteer import Gazetteer, Place
+from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place
 from conflictlens.models import Article, Fatalities
 from conflictlens.roles import find_roles_many
 from conflictlens.tolls import parse_toll
@@ -175,6 +175,26 @@ def _named_as_place(ent: Span) -> bool:
         return False
     of, noun = ent.doc[ent.start - 1], ent.doc[ent.start - 2]
     return of.lower_ == "of" and noun.lower_ in PLACE_NOUNS
+
+
+# What may stand between two members of a written list of names: commas, "and", "or",
+# and a short parenthesis such as a transcriber's "(name indistinct)".
+_LIST_GAP = re.compile(r"(?:\s*(?:,|;|&|\band\b|\bor\b|\([^()]{0,40}\)))+\s*", re.IGNORECASE)
+
+
+def coordinated(text: str, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Group character spans (in text order) into written lists: neighbours joined only
+    by commas, "and"/"or" or a short parenthesis. Returns groups of indexes into
+    ``spans``; a span on its own is a group of one."""
+    groups: list[list[int]] = []
+    for i, (start, _) in enumerate(spans):
+        if groups:
+            gap = text[spans[i - 1][1] : start]
+            if gap.strip() and _LIST_GAP.fullmatch(gap):
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return groups
 
 
 def _children(tok: Token, *deps: str) -> list[Token]:
@@ -361,6 +381,10 @@ class _ArgFinder:
             if _named_as_place(ent):
                 # "the village of Tangaye-Kossodo": a place, whatever the NER label says.
                 ent = Span(doc, ent.start, ent.end, label="GPE")
+            elif ent.label_ == "NORP" and self.gazetteer.demonym(ent.text) is None:
+                # Not a nationality the data knows ("Somotillo" in a list of towns): left
+                # to the proper-noun rule below, which wants a town of some size.
+                continue
             elif ent.label_ in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "NORP"):
                 taken.update(range(ent.start, ent.end))
                 continue
@@ -391,7 +415,8 @@ class _ArgFinder:
         place = self.gazetteer.resolve(text, self.countries, fallback=fallback)
         if place is None:
             return None
-        if place.kind == "city" and place.population < min_population:
+        # GeoNames' population 0 means "unknown", as the gazetteer reads it too.
+        if place.kind == "city" and (place.population or UNKNOWN_POPULATION) < min_population:
             return None
         return place
 
@@ -420,7 +445,22 @@ class _ArgFinder:
                 place, span = self._capital_of(place, span)
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))
-        return out
+        return self._as_lists(out)
+
+    def _as_lists(self, places: list[PlaceArg]) -> list[PlaceArg]:
+        """Re-resolve toponyms written as one list together: they are usually neighbours
+        ("Villanueva, Somotillo, San Pedro and San Francisco")."""
+        spans = [(p.span.start, p.span.end) for p in places]
+        for group in coordinated(self.text, spans):
+            if len(group) < 2:
+                continue
+            names = [places[i].span.text for i in group]
+            alone = [places[i].place for i in group]
+            resolved = self.gazetteer.refine_list(names, alone, self.countries, fallback=True)
+            for i, place in zip(group, resolved, strict=True):
+                if place is not None:
+                    places[i] = PlaceArg(places[i].span, place)
+        return places
 
     def _capital_of(self, country: Place, span: Span) -> tuple[Place, Span]:
         """ "Somalia's capital", "the capital of Somalia": the capital city, not the country."""

@@ -49,6 +49,14 @@ FOREIGN_MIN_POPULATION = 20_000
 # regions.json gives no population; a named region ranks like a mid-size town.
 NAMED_REGION_POPULATION = 100_000
 EARTH_RADIUS_KM = 6371.0088
+# Places written as one list ("Villanueva, Somotillo, San Pedro and San Benito") are
+# usually neighbours: a member's namesake this close to another member is the one meant.
+LIST_NEAR_KM = 100.0
+# In a list of neighbours, a namesake abroad smaller than this is not the place meant.
+LIST_FOREIGN_MIN_POPULATION = 100_000
+# Link words after which a Spanish, Portuguese, French or Italian toponym carries a
+# qualifier that speech drops: "San Francisco (del Norte)", "San Pedro (de Lóvago)".
+_QUALIFIER_LINKS = ("de", "del", "do", "da", "dos", "das", "di", "du", "des")
 
 # Letters NFKD does not decompose into an ASCII base letter.
 _FOLD = str.maketrans(
@@ -315,6 +323,89 @@ class Gazetteer:
         ):
             return best_in[0]
         return best_out[0]
+
+    def resolve_list(
+        self, names: Sequence[str], context_countries: Sequence[str] = (), fallback: bool = False
+    ) -> list[Place | None]:
+        """Resolve names written as one list ("Villanueva, Somotillo, San Pedro and San
+        Francisco"), which are usually neighbours.
+
+        Each name is first resolved alone. The members that land on a city in a context
+        country are anchors. A member that landed abroad (or only on the inferred country)
+        takes instead a namesake in a context country within ``LIST_NEAR_KM`` of an anchor,
+        also matching a name that continues with a qualifier ("San Francisco" -> "San
+        Francisco del Norte"). With ``fallback``, a member still abroad whose namesake is a
+        town (under ``LIST_FOREIGN_MIN_POPULATION``, not a capital) while two anchors share
+        a country becomes that country, inferred. A list of far-apart places ("Madrid,
+        Paris and San Salvador") has no such neighbours and is left as resolved alone."""
+        context = [c for c in (self._context_code(x) for x in context_countries) if c]
+        alone = [self.resolve(n, context, fallback=fallback) for n in names]
+        return self.refine_list(names, alone, context, fallback=fallback)
+
+    def refine_list(
+        self,
+        names: Sequence[str],
+        alone: Sequence[Place | None],
+        context_countries: Sequence[str] = (),
+        fallback: bool = False,
+    ) -> list[Place | None]:
+        """``resolve_list`` for names already resolved one by one (``alone``)."""
+        context = [c for c in (self._context_code(x) for x in context_countries) if c]
+        anchors = [
+            p
+            for p in alone
+            if p is not None and p.kind == "city" and not p.inferred and p.country_code in context
+        ]
+        if not anchors:
+            return alone
+        out = list(alone)
+        for i, (name, place) in enumerate(zip(names, alone, strict=True)):
+            if place is not None and place.kind != "city" and not place.inferred:
+                continue  # countries and regions are not list neighbours
+            if place is not None and place.country_code in context and not place.inferred:
+                continue
+            others = [a for a in anchors if a is not place]
+            near: list[tuple[int, float, Place]] = []
+            for cand in self._list_candidates(name, context):
+                dists = [distance_km((cand.lat, cand.lon), (a.lat, a.lon)) for a in others]
+                close = [d for d in dists if d <= LIST_NEAR_KM]
+                if close:
+                    near.append((len(close), min(close), cand))
+            if near:
+                # The namesake most anchors sit around, then the closest one.
+                out[i] = min(near, key=lambda t: (-t[0], t[1], -t[2].population))[2]
+                continue
+            countries = [a.country_code for a in others]
+            common = max(set(countries), key=countries.count) if countries else None
+            if (
+                fallback
+                and place is not None
+                and common is not None
+                and countries.count(common) >= 2
+                and not place.inferred
+                and place.population < LIST_FOREIGN_MIN_POPULATION
+                and not _is_capital(place)
+            ):
+                out[i] = self._inferred([common])
+        return out
+
+    def _list_candidates(self, name: str, context: list[str]) -> list[Place]:
+        """Cities in the context countries a list member may mean: those under the name,
+        and those whose name goes on with a qualifier ("san pedro" -> "San Pedro del
+        Norte")."""
+        found, _ = self._matches(name, context)
+        places = [p for p, _ in found]
+        key = _variants(name)[0][0] if _variants(name) else ""
+        for link in _QUALIFIER_LINKS if key else ():
+            prefix = f"{key} {link} "
+            rows = self._db.execute(
+                "SELECT p.geonames_id, p.name, p.admin1, p.country_code, p.lat, p.lon,"
+                " p.population, p.kind FROM name_index n JOIN place p ON p.id = n.place_id"
+                " WHERE n.key >= ? AND n.key < ?",
+                (prefix, prefix[:-1] + "!"),
+            ).fetchall()
+            places += [self._row_to_place(r) for r in rows]
+        return [p for p in places if p.kind == "city" and p.country_code in context]
 
     def _inferred(self, context: list[str]) -> Place | None:
         """The first context country, standing in for a place the data lacks."""
