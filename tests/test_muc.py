@@ -90,3 +90,41 @@ def test_runner_scores_dev_subset():
     # Measured 0.21-0.29 on dev subsets; a floor that catches a broken adapter or engine.
     assert score.f1 > 0.12
     assert score.per_role["incident_type"][1] > 0.3
+
+
+def _ceiling():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "muc_ceiling.py"
+    spec = importlib.util.spec_from_file_location("muc_ceiling", path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ceiling_oracles_take_exactly_one_decision_from_gold():
+    from conflictlens.fillers import Filler
+
+    ceiling = _ceiling()
+    empty = {r: [] for r in muc.ROLES}
+    gold = {
+        "docid": "D",
+        "templates": [{"incident_type": "bombing", **empty, "Target": [[["the embassy", 0]]]}],
+    }
+    ours = [{"incident_type": "attack", **empty, "Target": [["the embassy"]]}]
+    # relevance: a relevant document keeps its templates, an irrelevant one loses them
+    assert ceiling.oracle_relevance(ours, gold) == ours
+    assert ceiling.oracle_relevance(ours, {"docid": "E", "templates": []}) == []
+    # type: the mistyped template becomes the gold type, its fillers untouched
+    relabelled = ceiling.oracle_type(ours, gold)
+    assert relabelled[0]["incident_type"] == "bombing"
+    assert relabelled[0]["Target"] == [["the embassy"]]
+    assert score_muc({"D": ours}, [gold]).per_role["Target"][0] == 0.0
+    assert score_muc({"D": relabelled}, [gold]).f1 == 1.0
+    # count and types: one template per gold template, fillers placed by position
+    picked = [Filler("Target", "the embassy", 40, 51, "embassy", 0.9)]
+    built = ceiling.oracle_templates([(10, ours[0])], picked, gold)
+    assert [t["incident_type"] for t in built] == ["bombing"]
+    assert built[0]["Target"] == [["the embassy"]]
