@@ -8,8 +8,9 @@ one document-level decision taken from the gold file instead of from our rules:
 * incident type: a template whose type is not among the document's gold types takes
   the document's most frequent gold type;
 * both of the above;
-* template count and types: each document gets exactly the gold templates' types, each
-  filler going to the nearest rule event of its template's type.
+* template count and types: each document gets exactly the gold templates, each
+  anchored at a rule event of its type (the text's start where there is none), each
+  filler going to the template with the nearest anchor.
 
 These are diagnostics, not results: they use gold answers on purpose, to show which
 decision to learn next. Nothing here is used by the pipeline.
