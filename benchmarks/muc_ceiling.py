@@ -50,7 +50,9 @@ def oracle_type(templates: list[dict], gold: dict) -> list[dict]:
 
 
 def oracle_templates(positioned: list[tuple[int, dict]], picked: list, gold: dict) -> list[dict]:
-    """Gold template types and count; fillers to the nearest rule event of that type."""
+    """The gold templates, each anchored at a rule event of its type (the k-th of a type
+    at the k-th such event, the text's start where there is none); each filler goes to
+    the template anchored nearest to it."""
     anchors: dict[str, list[int]] = defaultdict(list)
     for pos, t in positioned:
         anchors[t["incident_type"]].append(pos)
@@ -59,7 +61,6 @@ def oracle_templates(positioned: list[tuple[int, dict]], picked: list, gold: dic
     for t in gold.get("templates") or []:
         kind = t["incident_type"]
         positions = sorted(anchors.get(kind) or [0])
-        # the k-th gold template of a type takes the k-th rule event of that type
         pos = positions[min(seen[kind], len(positions) - 1)]
         seen[kind] += 1
         slots.append((pos, _empty(kind)))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
-from pathlib import Path
 
 import pytest
-from corpus import MUC_DEV, SEED_TXT, needs_muc
+from corpus import MUC_DEV, SEED_TXT, benchmark_module, needs_muc
 
 from conflictlens.dedupe import (
     MergeConfig,
@@ -19,22 +17,10 @@ from conflictlens.dedupe import (
 )
 from conflictlens.pipeline import extract_file
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location(
-        "dedupe_eval", ROOT / "benchmarks" / "dedupe_eval.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def bench():
-    return _bench()
+    return benchmark_module("dedupe_eval")
 
 
 @pytest.fixture(scope="module")

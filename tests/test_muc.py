@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from corpus import MUC_DEV, needs_muc
+from corpus import MUC_DEV, benchmark_module, needs_muc
 
 from conflictlens import muc
 from conflictlens.evaluate import score_muc
@@ -92,22 +92,10 @@ def test_runner_scores_dev_subset():
     assert score.per_role["incident_type"][1] > 0.3
 
 
-def _ceiling():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "muc_ceiling.py"
-    spec = importlib.util.spec_from_file_location("muc_ceiling", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_ceiling_oracles_take_exactly_one_decision_from_gold():
     from conflictlens.fillers import Filler
 
-    ceiling = _ceiling()
+    ceiling = benchmark_module("muc_ceiling")
     empty = {r: [] for r in muc.ROLES}
     gold = {
         "docid": "D",
@@ -123,8 +111,15 @@ def test_ceiling_oracles_take_exactly_one_decision_from_gold():
     assert relabelled[0]["Target"] == [["the embassy"]]
     assert score_muc({"D": ours}, [gold]).per_role["Target"][0] == 0.0
     assert score_muc({"D": relabelled}, [gold]).f1 == 1.0
-    # count and types: one template per gold template, fillers placed by position
-    picked = [Filler("Target", "the embassy", 40, 51, "embassy", 0.9)]
-    built = ceiling.oracle_templates([(10, ours[0])], picked, gold)
-    assert [t["incident_type"] for t in built] == ["bombing"]
-    assert built[0]["Target"] == [["the embassy"]]
+    # count and types: one template per gold template, each filler to the template
+    # anchored nearest to it (a bombing rule event at 200, an attack one at 10)
+    two = {**gold, "templates": [{**gold["templates"][0]}, {"incident_type": "attack", **empty}]}
+    positioned = [(10, ours[0]), (200, {**ours[0], "incident_type": "bombing"})]
+    picked = [
+        Filler("Target", "the embassy", 190, 201, "embassy", 0.9),
+        Filler("Victim", "a guard", 20, 27, "guard", 0.8),
+    ]
+    built = ceiling.oracle_templates(positioned, picked, two)
+    assert [t["incident_type"] for t in built] == ["bombing", "attack"]
+    assert built[0]["Target"] == [["the embassy"]] and built[0]["Victim"] == []
+    assert built[1]["Victim"] == [["a guard"]] and built[1]["Target"] == []
