@@ -98,15 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             picked = fillers.pick(cands, model.scores(cands), model)
             ours = muc.fill_templates(positioned, picked, item.cats)
         else:
-            # as muc.predict does: fused fillers, encoder-gated templates
-            config = encoder.fusion_config()
-            (reading,) = encoder.read([item.doc.text], enc)
-            picked = muc.fused_fillers(item, reading, model, config)
-            anchor = min((f.start for f in picked), default=0)
-            gated = muc.gate_templates(
-                positioned, reading.types, config["keep_min"], config["add_min"], anchor
-            )
-            ours = muc.fill_templates(gated, picked, {}) if gated else []
+            picked, ours = muc.fused_templates(item, enc, model)
         runs["as shipped"][item.docid] = ours
         runs["+ gold relevance"][item.docid] = oracle_relevance(ours, gold)
         runs["+ gold incident type"][item.docid] = oracle_type(ours, gold)

@@ -58,6 +58,7 @@ def main() -> int:
         )
 
     def f1(cfg: dict) -> float:
+        # muc.fused_templates, with each document's scores computed once for all trials
         pred = {}
         for docid, cands, rank, neural, reading, positioned in cache:
             scores = cfg["alpha"] * rank + (1 - cfg["alpha"]) * neural

@@ -30,15 +30,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-ROLES: tuple[str, ...] = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
-TYPES: tuple[str, ...] = (
-    "attack",
-    "bombing",
-    "kidnapping",
-    "arson",
-    "robbery",
-    "forced work stoppage",
-)
+from conflictlens.roles import INCIDENT_TYPES as TYPES
+from conflictlens.roles import ROLE_LABELS as ROLES
+
 #: Tag set: "O", then B- and I- for each role, in ROLES order.
 LABELS: tuple[str, ...] = ("O", *(f"{p}-{r}" for r in ROLES for p in "BI"))
 #: Word pieces per window (plus [CLS] and [SEP]) and the step between windows: a report

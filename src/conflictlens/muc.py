@@ -438,16 +438,25 @@ def predict(
             picked = fillers.pick(cands, model.scores(cands), model)
             out[item.docid] = fill_templates(positioned_templates(item.result), picked, item.cats)
             continue
-        config = encoder.fusion_config()
-        (reading,) = encoder.read([item.doc.text], enc)
-        picked = fused_fillers(item, reading, model, config)
-        anchor = min((f.start for f in picked), default=0)
-        positioned = gate_templates(
-            positioned_templates(item.result),
-            reading.types,
-            config["keep_min"],
-            config["add_min"],
-            anchor,
-        )
-        out[item.docid] = fill_templates(positioned, picked, {}) if positioned else []
+        out[item.docid] = fused_templates(item, enc, model)[1]
     return out
+
+
+def fused_templates(item: Analysed, enc: Any, ranker: Any) -> tuple[list[Any], list[dict]]:
+    """(fillers, templates) of one document with the encoder: fused fillers, each going to
+    the nearest of the rule templates that the encoder's incident types keep or add."""
+    from conflictlens import encoder
+
+    config = encoder.fusion_config()
+    (reading,) = encoder.read([item.doc.text], enc)
+    picked = fused_fillers(item, reading, ranker, config)
+    anchor = min((f.start for f in picked), default=0)
+    positioned = gate_templates(
+        positioned_templates(item.result),
+        reading.types,
+        config["keep_min"],
+        config["add_min"],
+        anchor,
+    )
+    # no class probabilities: a document without templates stays without
+    return picked, fill_templates(positioned, picked, {})
