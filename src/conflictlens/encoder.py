@@ -237,8 +237,13 @@ class Reading:
 
 @functools.cache
 def default_model() -> TemplateEncoder | None:
-    """The packaged fine-tuned encoder, or None when its weights are not installed."""
+    """The packaged fine-tuned encoder, or None when its weights or the base model package
+    are not installed (``muc.predict`` then uses the ranker alone)."""
     if not MODEL_PATH.exists():
+        return None
+    try:
+        base_dir()
+    except ImportError:
         return None
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 4)))
     return TemplateEncoder.load()
