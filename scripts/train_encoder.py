@@ -21,7 +21,6 @@ never trained on: it picks the fusion thresholds (``scripts/tune_fusion.py``).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
 import sys
@@ -33,12 +32,8 @@ import torch
 import torch.nn.functional as F
 
 from conflictlens import encoder
-from conflictlens.evaluate import _incident_types
+from conflictlens.evaluate import _incident_types, load_muc
 from conflictlens.roles import gold_spans
-
-
-def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.open() if line.strip()]
 
 
 def example(doc: dict) -> dict:
@@ -143,8 +138,7 @@ def main() -> int:
         print(f"error: MUC-4 train not found at {train_path}", file=sys.stderr)
         return 2
     torch.manual_seed(0)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    data = [example(d) for d in load(train_path)]
+    data = [example(d) for d in load_muc(train_path)]
     model = encoder.TemplateEncoder.from_base()
     run_stage(
         model, data, epochs=3, lr=5e-5, head_lr=5e-5, freeze_words=False, relevant_tags_only=False

@@ -19,6 +19,7 @@ Nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 from collections.abc import Iterable, Sequence
@@ -228,11 +229,15 @@ class Reading:
     def span_scores(self, start: int, end: int) -> np.ndarray:
         """Probability per role (ROLES order) that characters [start, end) fill it: the
         mean over the span's word pieces of P(B-role) + P(I-role)."""
-        inside = [i for i, (s, e) in enumerate(self.offsets) if s >= start and e <= end and e > s]
+        # Pieces are in text order: the span's are a contiguous run, found by bisection
+        # (this runs for every candidate phrase of a document).
+        lo = bisect.bisect_left(self.offsets, (start, -1))
+        hi = bisect.bisect_left(self.offsets, (end, -1))
+        inside = [k for k in range(lo, hi) if self.offsets[k][0] < self.offsets[k][1] <= end]
         if not inside:
             return np.zeros(len(ROLES))
         p = self.tags[inside]
-        return np.array([(p[:, 1 + 2 * r] + p[:, 2 + 2 * r]).mean() for r in range(len(ROLES))])
+        return p[:, 1::2].mean(0) + p[:, 2::2].mean(0)
 
 
 @functools.cache
