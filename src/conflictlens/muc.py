@@ -160,6 +160,13 @@ def fill_templates(
     for f in picked:
         _, template = min(templates, key=lambda pt: abs(pt[0] - f.start))
         template[f.role].append([f.text])
+    # One group is usually behind every incident of a report: in MUC-4 train, 109 of the
+    # 202 perpetrator organisations of reports with several templates fill more than one.
+    # A template left without one gets the report's most likely (picked is best first).
+    orgs = [f for f in picked if f.role == "PerpOrg"]
+    for _, template in templates:
+        if orgs and not template["PerpOrg"]:
+            template["PerpOrg"].append([orgs[0].text])
     return [t for _, t in templates]
 
 
