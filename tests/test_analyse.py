@@ -37,7 +37,8 @@ def test_lookup_gives_the_rulers_attributes_token_for_token() -> None:
     texts = [structure(read_file(SEED_TXT)).body]
     with MUC_DEV.open() as fh:
         texts += [json.loads(line)["doctext"] for _, line in zip(range(30), fh, strict=False)]
-    texts.append("I ain't gonna say y'all didn't see it,  nor that it's   there.\n\nLet's go.")
+    texts += ["I ain't gonna say y'all didn't see it,  nor that it's   there.\n\nLet's go."]
+    texts += ["", " ", "\n\n", "a"]
     ref = _reference()
     ours = list(analyse_many(texts, n_process=1))
     for text, doc in zip(texts, ours, strict=True):
