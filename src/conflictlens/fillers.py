@@ -34,6 +34,8 @@ N_FEATURES = 1 << 18
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "fillers_model.npz"
 #: Longest candidate, in tokens: MUC fillers are short noun phrases.
 MAX_TOKENS = 10
+#: Shorter forms of one phrase tried as candidates (see _tails).
+MAX_TAILS = 6
 # Event fields the rules fill, by the MUC role they correspond to.
 _RULE_FIELDS = {
     "perpetrators": "PerpInd",
@@ -89,6 +91,23 @@ def _with_of(span: Span) -> Span | None:
     return None
 
 
+def _tails(span: Span) -> list[Span]:
+    """The phrase without its leading modifiers, one at a time, down to the head:
+    "500 houses" -> "houses", "spanish jesuit ignacio ellacuria" -> "ignacio ellacuria",
+    and without a trailing possessive ("the sheraton hotel's" -> "sheraton hotel").
+    Annotators write the bare form; which one is the ranker's to learn."""
+    end = span.end
+    if end - span.start > 1 and span.doc[end - 1].dep_ == "case":
+        end -= 1
+    root = span.doc[span.start : end].root
+    out = [
+        span.doc[k:end]
+        for k in range(span.start, root.i + 1)
+        if not (span.doc[k].is_punct or span.doc[k].dep_ in ("case", "cc", "prep"))
+    ]
+    return out[:MAX_TAILS]
+
+
 def _spans(doc: Doc) -> list[Span]:
     out: dict[tuple[int, int], Span] = {}
     for chunk in doc.noun_chunks:
@@ -97,6 +116,8 @@ def _spans(doc: Doc) -> list[Span]:
             wider = _with_of(span)
             if wider is not None:
                 out[(wider.start, wider.end)] = wider
+        for span in _tails(_trimmed(chunk)):
+            out[(span.start, span.end)] = span
     for ent in doc.ents:
         if ent.label_ in ("PERSON", "ORG", "NORP", "FAC", "GPE"):
             out[(ent.start, ent.end)] = ent
