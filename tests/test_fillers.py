@@ -37,6 +37,18 @@ def test_candidates_cover_phrases_and_their_variants():
     assert all(TEXT[c.start : c.end] == c.text for c in cands)
 
 
+def test_shorter_forms_down_to_the_head_are_candidates():
+    text = (
+        "Gunmen killed Salvadoran leftist leader Hector Oqueli Colindres and burned "
+        "500 houses near the Sheraton hotel's gate."
+    )
+    texts = {c.text for c in fillers.candidates(analyse(text))}
+    assert "Hector Oqueli Colindres" in texts and "Colindres" in texts
+    assert "500 houses" in texts and "houses" in texts
+    # never a form that starts at the possessive marker
+    assert not any(t.startswith("'s") for t in texts)
+
+
 def test_rule_and_tagger_outputs_become_features():
     doc = analyse(TEXT)
     start = TEXT.index("rifles")
