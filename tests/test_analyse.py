@@ -50,3 +50,12 @@ def test_pos_and_lemmas_are_set() -> None:
     assert [t.pos_ for t in doc][:3] == ["NOUN", "AUX", "VERB"]
     assert [t.lemma_ for t in doc][:3] == ["gunman", "be", "kill"]
     assert any(t.lemma_ == "not" and t.pos_ == "PART" for t in doc)
+
+
+def test_lookup_memory_is_bounded_and_starting_over_changes_nothing() -> None:
+    lookup = load_model("en").get_pipe("attribute_lookup")
+    text = "Gunmen weren't seen near the station's gate, police said."
+    before = _attributes(analyse(text))
+    lookup.cache.update({(-k, 0, 0, 0): [] for k in range(1, lookup.CACHE_MAX + 2)})
+    assert _attributes(analyse(text)) == before
+    assert len(lookup.cache) <= lookup.CACHE_MAX

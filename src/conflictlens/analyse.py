@@ -52,6 +52,9 @@ class AttributeLookup:
     """
 
     KEYS = ("LOWER", "TAG", "DEP", "IS_SPACE")
+    #: Remembered combinations before the memory starts over: a server parses for weeks,
+    #: and new words keep coming (the bench corpus has 15,000 combinations).
+    CACHE_MAX = 200_000
 
     def __init__(self, ruler: AttributeRuler) -> None:
         strings = ruler.vocab.strings
@@ -92,6 +95,8 @@ class AttributeLookup:
         values = doc.to_array(self.columns)
         new = np.zeros((len(keys), len(self.columns)), dtype=values.dtype)
         changed = np.zeros((len(keys), len(self.columns)), dtype=bool)
+        if len(self.cache) > self.CACHE_MAX:
+            self.cache.clear()
         cache = self.cache
         for u, key in enumerate(map(tuple, keys.tolist())):
             changes = cache.get(key)
