@@ -71,17 +71,24 @@ def test_save_leaves_out_word_embeddings_and_loads_back(tmp_path):
     assert torch.allclose(a, b, atol=0.05)  # float16 storage
 
 
-def test_span_scores_average_the_role_probabilities():
-    tags = np.zeros((3, len(encoder.LABELS)), np.float32)
-    tags[:, 0] = 1.0
-    b_victim = encoder.LABELS.index("B-Victim")
-    tags[1] = 0.0
-    tags[1, b_victim] = 0.9
-    tags[1, 0] = 0.1
-    reading = encoder.Reading([(0, 3), (4, 9), (10, 12)], tags, {})
-    scores = reading.span_scores(4, 9)
-    assert scores[encoder.ROLES.index("Victim")] == pytest.approx(0.9)
-    assert reading.span_scores(4, 12)[encoder.ROLES.index("Victim")] == pytest.approx(0.45)
+def test_span_scores_are_the_probability_of_exactly_that_span():
+    # four pieces: "two" O, "police" B-Victim, "##men" I-Victim, "died" O
+    labels = encoder.LABELS
+    victim = encoder.ROLES.index("Victim")
+    tags = np.zeros((4, len(labels)), np.float32)
+    tags[0, 0] = tags[3, 0] = 1.0
+    tags[1, labels.index("B-Victim")], tags[1, 0] = 0.9, 0.1
+    tags[2, labels.index("I-Victim")], tags[2, 0] = 0.8, 0.2
+    reading = encoder.Reading([(0, 3), (4, 10), (10, 13), (14, 18)], tags, {})
+    # B on the first piece, I inside, and the span ends where the tags do
+    assert reading.span_scores(4, 13)[victim] == pytest.approx(0.9 * 0.8, rel=1e-4)
+    # cut short, the next piece is still inside the filler: mostly not this span
+    assert reading.span_scores(4, 10)[victim] == pytest.approx(0.9 * (1 - 0.8), rel=1e-4)
+    # a span starting inside the filler has no B
+    assert reading.span_scores(10, 13)[victim] == pytest.approx(0.0, abs=1e-6)
+    # an inside geometric mean, so a longer right span is not penalised for its length
+    tags[3, labels.index("I-Victim")], tags[3, 0] = 0.8, 0.2
+    assert reading.span_scores(4, 18)[victim] == pytest.approx(0.9 * 0.8, rel=1e-4)
     assert not reading.span_scores(100, 120).any()
 
 
