@@ -118,7 +118,7 @@ def test_packaged_encoder_reads_muc_dev():
                     if norm_mention(text) == norm_mention(d["doctext"][start : start + len(text)]):
                         total += 1
                         hits += int(reading.span_scores(start, start + len(text)).argmax() == r)
-    assert total > 20 and hits / total > 0.6  # measured 49/61
+    assert total > 20 and hits / total > 0.6  # measured 52/61 (49/61 with a per-piece mean)
 
 
 def test_without_the_base_package_there_is_no_encoder(monkeypatch):
