@@ -25,6 +25,7 @@ from conflictlens.export import (
 )
 from conflictlens.models import (
     Actor,
+    Argument,
     Article,
     DateSpan,
     Event,
@@ -60,6 +61,9 @@ def seed_events() -> list[dict]:
             evidence=[Evidence("event", 10, 10 + len(SENTENCE), SENTENCE)],
             source=rfi,
             sources=[rfi, Source(publisher="Dawn")],
+            # the same mosque named twice in the article
+            targets=[Argument("a mosque", 24, 32), Argument("a mosque", 240, 248)],
+            victims=[Argument("about a hundred people", 52, 74)],
         ),
         Event(
             id="abc-E3",
@@ -176,6 +180,8 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     rows = table.to_pylist()
     assert rows[0]["id"] == "abc-E2" and rows[0]["fatalities_low"] == 90
     assert rows[0]["source_count"] == 2
+    assert rows[0]["targets"] == "a mosque" and rows[0]["victims"] == "about a hundred people"
+    assert rows[0]["weapons"] is None and rows[1]["victims"] is None
     assert rows[2]["latitude"] is None and rows[2]["fatalities_best"] is None
     assert rows[3]["country_code"] == "CD"
     write_parquet([], tmp_path / "empty.parquet")

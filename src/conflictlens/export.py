@@ -116,6 +116,12 @@ FLAT_SCHEMA = pa.schema(
         ("actor2", pa.string()),
         ("actor2_mention", pa.string()),
         ("actor2_category", pa.string()),
+        # Participants as the text names them, "; "-separated: ACLED folds them into its
+        # notes; kept apart here so that a table can be filtered on them.
+        ("perpetrators", pa.string()),
+        ("victims", pa.string()),
+        ("targets", pa.string()),
+        ("weapons", pa.string()),
         ("fatalities_best", pa.int64()),
         ("fatalities_low", pa.int64()),
         ("fatalities_high", pa.int64()),
@@ -226,6 +232,20 @@ def _publishers(event: Mapping[str, Any]) -> list[str]:
     return out
 
 
+PARTICIPANT_FIELDS = ("perpetrators", "victims", "targets", "weapons")
+
+
+def _joined_texts(arguments: Any) -> str | None:
+    """Distinct texts of a participant list ("; "-joined), None when there are none."""
+    texts = dict.fromkeys(
+        " ".join(str(a.get("text") or "").split())
+        for a in arguments or []
+        if isinstance(a, Mapping)
+    )
+    texts.pop("", None)
+    return "; ".join(texts) or None
+
+
 def flatten(event: Mapping[str, Any]) -> dict[str, Any]:
     """One event dict -> a flat row with ``FLAT_COLUMNS`` keys (None where unknown)."""
     date_span = event.get("date") or {}
@@ -262,6 +282,7 @@ def flatten(event: Mapping[str, Any]) -> dict[str, Any]:
         "actor2": a2.get("name"),
         "actor2_mention": a2.get("mention"),
         "actor2_category": a2.get("category"),
+        **{field: _joined_texts(event.get(field)) for field in PARTICIPANT_FIELDS},
         "fatalities_best": fat.get("best"),
         "fatalities_low": fat.get("low"),
         "fatalities_high": fat.get("high"),
