@@ -160,6 +160,7 @@ def fill_templates(
     for f in picked:
         _, template = min(templates, key=lambda pt: abs(pt[0] - f.start))
         template[f.role].append([f.text])
+    templates = _without_empty_repeats(templates)
     # One group is usually behind every incident of a report: in MUC-4 train, 109 of the
     # 202 perpetrator organisations of reports with several templates fill more than one.
     # A template left without one gets the report's most likely (picked is best first).
@@ -168,6 +169,27 @@ def fill_templates(
         if orgs and not template["PerpOrg"]:
             template["PerpOrg"].append([orgs[0].text])
     return [t for _, t in templates]
+
+
+def _without_empty_repeats(templates: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+    """Drop a template that no filler went to when the report has another of its incident
+    type (the first in the text is kept when none of them has fillers).
+
+    Why: the rules make an event of every mention they cannot merge, and a report that
+    returns to its incident ("the attack", "the explosion" three paragraphs on) gives a
+    second event of the same type with no participants of its own; MUC-4 keys one
+    template per incident. Measured with the ranker alone on MUC-4 train 0.474 -> 0.481,
+    and on dev 0.404 -> 0.408 (ranker alone) and 0.489 -> 0.492 (fused; 0.495 with the
+    fusion re-chosen)."""
+    filled = {t["incident_type"] for _, t in templates if any(t[r] for r in ROLES)}
+    seen: set[str] = set()
+    drop: set[int] = set()
+    for _, t in sorted(templates, key=lambda pt: pt[0]):
+        kind = t["incident_type"]
+        if not any(t[r] for r in ROLES) and (kind in filled or kind in seen):
+            drop.add(id(t))
+        seen.add(kind)
+    return [(pos, t) for pos, t in templates if id(t) not in drop]
 
 
 @functools.cache
