@@ -42,6 +42,10 @@ def test_tree_distance():
         ("The police are not used to demonstrating.", []),
         ("Rebels broke the ceasefire on Monday.", ["break"]),
         ("Rebels broke the window on Monday.", []),
+        # "set" is arson only with fire as its object, direct or under a preposition
+        ("Rebels set fire to the town hall on Monday.", ["set"]),
+        ("Rebels set three buses on fire on Monday.", ["set"]),
+        ("The rebels set the date for talks on Monday.", []),
     ],
 )
 def test_modality_filters(text, kept):

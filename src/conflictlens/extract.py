@@ -229,6 +229,11 @@ def _trigger_entry(tok: Token) -> dict | None:
                 for c in tok.children
                 if c.dep_ in ("dep", "appos", "conj") and c.pos_ == "NOUN"
             ]
+            if entry.get("object_via_prep"):
+                # "set the bus on fire": the object sits under a preposition
+                objs += [
+                    g.lemma_.lower() for c in _children(tok, "prep") for g in _children(c, "pobj")
+                ]
             if not set(objs) & set(entry["object_in"]):
                 return None
         return entry
