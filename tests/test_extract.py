@@ -52,6 +52,16 @@ def test_modality_filters(text, kept):
     assert [m.lemma for m in mentions(text)] == kept
 
 
+def test_burning_property_is_news_of_its_own():
+    # "burn" is weak (it only joins an event already reported) unless what burns is
+    # property: a church, a bus; tyres burned at a protest stay weak
+    (church,) = mentions("Jihadists burned a church in Djibo on Sunday.")
+    (buses,) = mentions("Three buses were burned in Lima on Tuesday.")
+    assert (church.lemma, church.weak, buses.weak) == ("burn", False, False)
+    tyres = mentions("Protesters burned tyres in Nairobi on Monday.")
+    assert [(m.lemma, m.weak) for m in tyres if m.lemma == "burn"] == [("burn", True)]
+
+
 def test_arguments_of_a_passive_verb():
     (m,) = mentions("Three soldiers were killed by Boko Haram fighters near Maiduguri on Sunday.")
     assert m.actor1.match.entry.name == "Boko Haram"

@@ -216,6 +216,10 @@ def _trigger_entry(tok: Token) -> dict | None:
                 return sub
         if "particle" in entry and entry["particle"] not in particles:
             return None
+        if entry.get("weak") and "strong_object_in" in entry:
+            things = objs + [c.lemma_.lower() for c in _children(tok, "nsubjpass")]
+            if set(things) & set(entry["strong_object_in"]):
+                entry["weak"] = False
         if "object_in" in entry:
             # The object may be a coordination or an apposition: "broke the talks, the truce".
             objs += [
