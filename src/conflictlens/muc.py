@@ -39,7 +39,6 @@ INCIDENT_BY_TYPE = {
     "Battles": "attack",
     "Violence against civilians": "attack",
 }
-ROBBERY_TRIGGERS = ("loot", "rob", "steal")
 DEFAULT_REFERENCE = dt.date(1990, 1, 1)
 
 
