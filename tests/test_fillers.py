@@ -134,9 +134,10 @@ def test_a_repeated_event_without_fillers_is_not_a_second_template():
     two = [(0, t("bombing")), (1000, t("bombing"))]
     assert len(muc.fill_templates(two, [bomb, mayor], {})) == 2
     # an empty template of a type seen nowhere else stays; of empty repeats, the first
-    lone = [(0, t("bombing")), (500, t("kidnapping")), (900, t("kidnapping"))]
+    lone = [(0, t("bombing")), (900, t("kidnapping")), (500, {**t("kidnapping"), "first": 1})]
     out = muc.fill_templates(lone, [bomb], {})
     assert [x["incident_type"] for x in out] == ["bombing", "kidnapping"]
+    assert out[1].get("first") == 1  # the one earlier in the text, whatever the list order
 
 
 @needs_muc
