@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from conflictlens.analyse import load_model
+from conflictlens.analyse import analyse_many, load_model
 from conflictlens.ingest import document_from_bytes
 from conflictlens.pipeline import process_many
 from conflictlens.structure import structure
@@ -82,7 +82,7 @@ def main() -> None:
     bodies = [structure(d).body for d in docs]
     workers = min(os.cpu_count() or 1, 4)
     t0 = time.perf_counter()
-    for _ in nlp.pipe(bodies, batch_size=16, n_process=workers):
+    for _ in analyse_many(bodies, batch_size=16, n_process=workers):
         pass
     parse_s = time.perf_counter() - t0
     t0 = time.perf_counter()

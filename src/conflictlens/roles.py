@@ -29,6 +29,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from conflictlens.analyse import use_blas_ops
 from conflictlens.evaluate import norm_mention
 
 __all__ = [
@@ -92,7 +93,7 @@ def load_roles() -> Language | None:
     (a checkout where ``make train`` has not been run), so callers can fall back."""
     if not (MODEL_DIR / "meta.json").exists():
         return None
-    return spacy.load(MODEL_DIR)
+    return use_blas_ops(spacy.load(MODEL_DIR))
 
 
 def _spans(doc: Doc, text: str) -> list[RoleSpan]:
