@@ -33,6 +33,8 @@ def test_lookup_replaces_the_ruler() -> None:
     assert "attribute_lookup" in nlp.pipe_names
     assert "attribute_ruler" not in nlp.pipe_names
     assert "attribute_ruler" in nlp.disabled
+    assert nlp.pipe_names.index("lemma_lookup") > nlp.pipe_names.index("attribute_lookup")
+    assert "lemmatizer" in nlp.disabled
 
 
 def test_matrix_products_go_through_numpys_blas() -> None:
@@ -94,3 +96,13 @@ def test_parallel_parse_gives_the_serial_annotations() -> None:
     serial = [_attributes(doc) for doc in analyse_many(texts, n_process=1)]
     parallel = [_attributes(doc) for doc in analyse_many(texts, n_process=2)]
     assert parallel == serial
+
+
+def test_lemma_memory_is_bounded_and_rule_set_lemmas_are_kept() -> None:
+    lemmas = load_model("en").get_pipe("lemma_lookup")
+    text = "The gunmen didn't flee; soldiers were killing them, officials said."
+    before = _attributes(analyse(text))
+    assert [t.lemma_ for t in analyse(text)][2:4] == ["do", "not"]  # "n't": the rules'
+    lemmas.cache.update({(-k, 0, 0): 0 for k in range(1, lemmas.CACHE_MAX + 2)})
+    assert _attributes(analyse(text)) == before
+    assert len(lemmas.cache) < lemmas.CACHE_MAX

@@ -17,6 +17,7 @@ from conflictlens.roles import (
     RoleSpan,
     add_to_pipeline,
     find_roles,
+    find_roles_many,
     gold_spans,
     incident_types,
     load_roles,
@@ -82,6 +83,15 @@ def test_offsets_on_cased_text(dev_docs: list[dict]) -> None:
     assert [(s.start, s.end, s.label) for s in spans] == [
         (s.start, s.end, s.label) for s in find_roles(doc["doctext"])
     ]
+
+
+@needs_muc
+def test_batched_roles_are_the_single_text_roles(dev_docs: list[dict]) -> None:
+    # The extraction stage calls the tagger directly on a report's event sentences.
+    texts = [d["doctext"] for d in dev_docs[:6]] + ["", "Gunmen shot the mayor of Lima."]
+    batched = list(find_roles_many(texts, batch_size=4))
+    assert batched == [find_roles(t) for t in texts]
+    assert any(batched)
 
 
 def test_sources_into_base_pipeline() -> None:

@@ -678,7 +678,9 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
                 toll = _count_of(t)
                 if toll:
                     deaths.append((tok, toll))
-        elif tok.pos_ in ("NOUN", "ADJ") and lemma in lex["death_words"] + lex["injury_words"]:
+        elif tok.pos_ in ("NOUN", "ADJ") and (
+            lemma in lex["death_words"] or lemma in lex["injury_words"]
+        ):
             toll = _count_of(tok)
             if toll is None and tok.dep_ in ("amod", "acomp") and tok.head.pos_ == "NOUN":
                 toll = _count_of(tok.head)  # "30 people dead" / "five wounded soldiers"
@@ -722,7 +724,9 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
             p for p in finder.toponyms if sent.start_char <= p.span.start < sent.end_char
         ]
         cues = {t.lemma_.lower() for t in sent if t.lemma_.lower() in explosive}
-        temporal = any(c.search(sent.text[:40]) for c in temporal_cues)
+        # Span.text is rebuilt token by token on every access: slice the body instead.
+        head = finder.text[sent.start_char : min(sent.end_char, sent.start_char + 40)]
+        temporal = any(c.search(head) for c in temporal_cues)
 
         # Each date and place belongs to the trigger nearest to it in the tree.
         live = [t for t, _ in triggers]

