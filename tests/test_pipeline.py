@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from conflictlens import pipeline
 from conflictlens.evaluate import score_article, score_events
 from conflictlens.ingest import document_from_bytes
 from conflictlens.models import to_dict
-from conflictlens.pipeline import extract_text, process_many
+from conflictlens.pipeline import extract_text, process, process_many
 
 
 def test_seed_events_meet_the_bar(seed_result, seed_gold):
@@ -123,9 +124,42 @@ def test_batch_equals_one_by_one(seed_path):
         document_from_bytes(QUETTA.encode(), "q", published="2024-03-06"),
     ]
     batched = [r.to_dict() for r in process_many(docs)]
-    single = [extract_text(QUETTA, published="2024-03-06").to_dict()]
-    assert batched[1] == single[0]
+    # one role-tagger pass over both reports' event sentences = one pass per report
+    assert batched == [process(d).to_dict() for d in docs]
+    assert batched[1] == extract_text(QUETTA, published="2024-03-06").to_dict()
     assert len(batched[0]["events"]) >= 5
+
+
+@pytest.mark.parametrize("stage", ["extract_mentions", "add_model_roles"])
+def test_a_stage_failing_on_one_document_fails_it_alone(monkeypatch, stage):
+    # A fault injected into our own stage (the real one runs for every other report):
+    # the batch path must record it against that report only, whichever stage it hits.
+    real = getattr(pipeline, stage)
+
+    def flaky(*args):
+        texts = (
+            [args[0].body]
+            if stage == "extract_mentions"
+            else [s.text for found in args[0] for s in found.sentences]
+        )
+        if any("BOOM" in t for t in texts):
+            raise ValueError("injected fault")
+        return real(*args)
+
+    monkeypatch.setattr(pipeline, stage, flaky)
+    docs = [
+        document_from_bytes(QUETTA.encode(), "q", published="2024-03-06"),
+        document_from_bytes(b"Gunmen attacked a BOOM checkpoint in Quetta on Monday.", "bad"),
+        document_from_bytes(NAIROBI.encode(), "n", published="2024-06-26"),
+    ]
+    outcomes = list(pipeline.process_safely(docs, n_process=1))
+    assert [reason for _, _, reason in outcomes] == [
+        None,
+        "extraction failed: ValueError: injected fault",
+        None,
+    ]
+    good = [result.to_dict() for _, result, _ in outcomes if result is not None]
+    assert good == [process(docs[0]).to_dict(), process(docs[2]).to_dict()]
 
 
 @pytest.mark.parametrize(

@@ -692,8 +692,26 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
 # --- the stage ---------------------------------------------------------------------
 
 
+@dataclass
+class Extraction:
+    """One article's mentions before the role tagger's fillers are added to them."""
+
+    mentions: list[EventMention]
+    context: Context
+    sentences: list[Span]
+
+
 def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventMention], Context]:
     """Every event mention in the article, in text order, with its arguments."""
+    found = extract_mentions(article, doc, reference)
+    add_model_roles([found])
+    return found.mentions, found.context
+
+
+def extract_mentions(article: Article, doc: Doc, reference: dt.date) -> Extraction:
+    """:func:`extract` without the trained role tagger's fillers, which
+    :func:`add_model_roles` adds to many articles at once (one tagger pass is cheaper
+    than one per article)."""
     lex = lexicon()
     finder = _ArgFinder(doc, article, reference)
     mentions: list[EventMention] = []
@@ -839,8 +857,7 @@ def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventM
                 )
                 setattr(m, attr, toll)
                 mentions.append(m)
-    _add_model_roles(sentences, mentions)
-    return mentions, Context(reference, finder.countries, finder.toponyms)
+    return Extraction(mentions, Context(reference, finder.countries, finder.toponyms), sentences)
 
 
 def _demonym_actor(tok: Token, demonyms: list[tuple[Token, str]]) -> ActorArg | None:
@@ -861,30 +878,31 @@ MODEL_ROLE_FIELDS = {
 }
 
 
-def _add_model_roles(sents: list[Span], mentions: list[EventMention]) -> None:
+def _role_mentions(mentions: list[EventMention]) -> dict[int, list[EventMention]]:
+    """Sentence index -> the mentions there that may have victims and targets."""
+    by_sentence: dict[int, list[EventMention]] = {}
+    for m in mentions:
+        if not m.toll_only and m.event_type in (None, *VIOLENT_TYPES):
+            by_sentence.setdefault(m.sentence_index, []).append(m)
+    return by_sentence
+
+
+def add_model_roles(extractions: list[Extraction]) -> None:
     """Role fillers from the trained tagger (conflictlens.roles), run only on the sentences
-    that hold an event: it finds victims and targets the dependency rules miss."""
-    wanted = sorted(
-        {
-            m.sentence_index
-            for m in mentions
-            if not m.toll_only and m.event_type in (None, *VIOLENT_TYPES)
-        }
-    )
-    if not wanted:
-        return
-    texts = [sents[i].text for i in wanted]
-    for i, spans in zip(wanted, find_roles_many(texts), strict=True):
-        start = sents[i].start_char
-        here = [
-            m
-            for m in mentions
-            if m.sentence_index == i and not m.toll_only and m.event_type in (None, *VIOLENT_TYPES)
-        ]
+    that hold an event: it finds victims and targets the dependency rules miss. The
+    sentences of all the given articles go through the tagger together."""
+    jobs = [
+        (found.sentences[i], here)
+        for found in extractions
+        for i, here in sorted(_role_mentions(found.mentions).items())
+    ]
+    texts = [sent.text for sent, _ in jobs]
+    for (sent, here), spans in zip(jobs, find_roles_many(texts), strict=True):
         for span in spans:
             field_name = MODEL_ROLE_FIELDS.get(span.label)
             if field_name is None:
                 continue
+            start = sent.start_char
             text_span = TextSpan(start + span.start, start + span.end, span.text)
             # One sentence, one set of participants: every mention in it shares them.
             for m in here:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from conflictlens.analyse import (
     analyse,
@@ -30,7 +31,7 @@ from conflictlens.analyse import (
 )
 from conflictlens.dates import parse_iso
 from conflictlens.errors import ConflictLensError
-from conflictlens.extract import extract
+from conflictlens.extract import Extraction, add_model_roles, extract_mentions
 from conflictlens.ingest import document_from_bytes, read_file
 from conflictlens.merge import merge_mentions
 from conflictlens.models import Article, Document, ExtractionResult
@@ -51,10 +52,14 @@ def reference_date(article: Article, document: Document | None = None) -> dt.dat
 
 def events_of(article: Article, doc, document: Document | None) -> ExtractionResult:
     """Extract, merge and resolve the events of an analysed article."""
-    ref = reference_date(article, document)
-    mentions, ctx = extract(article, doc, ref)
-    clusters = merge_mentions(mentions)
-    events = resolve_all(clusters, article, ctx)
+    found = extract_mentions(article, doc, reference_date(article, document))
+    add_model_roles([found])
+    return _result(article, found)
+
+
+def _result(article: Article, found: Extraction) -> ExtractionResult:
+    clusters = merge_mentions(found.mentions)
+    events = resolve_all(clusters, article, found.context)
     return ExtractionResult(article=article, events=events)
 
 
@@ -62,6 +67,8 @@ def process(document: Document) -> ExtractionResult:
     article = structure(document)
     return events_of(article, analyse(article.body, article.language or "en"), document)
 
+
+T = TypeVar("T")
 
 #: Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_MIN_DOCUMENTS = 48
@@ -74,12 +81,14 @@ Outcome = tuple[Document, ExtractionResult | None, str | None]
 
 
 def _process_chunk(documents: list[Document], batch_size: int = 16) -> list[ExtractionResult]:
-    articles = [structure(d) for d in documents]
-    parsed = analyse_many([a.body for a in articles], batch_size=batch_size, n_process=1)
-    return [
-        events_of(article, doc, document)
-        for document, article, doc in zip(documents, articles, parsed, strict=True)
-    ]
+    # strict: a failure raises, so every document has its result
+    outcomes = _chunk(documents, batch_size, strict=True)
+    return [result for _, result, _ in outcomes if result is not None]
+
+
+def _process_chunk_safely(documents: list[Document], batch_size: int = 16) -> list[Outcome]:
+    """Like _process_chunk, but one bad document fails alone, with its reason."""
+    return _chunk(documents, batch_size, strict=False)
 
 
 def _failure(exc: Exception) -> str:
@@ -88,29 +97,45 @@ def _failure(exc: Exception) -> str:
     return f"extraction failed: {type(exc).__name__}: {exc}"
 
 
-def _process_chunk_safely(documents: list[Document], batch_size: int = 16) -> list[Outcome]:
-    """Like _process_chunk, but one bad document fails alone, with its reason."""
-    articles: list[Article | None] = []
-    reasons: list[str | None] = []
-    for document in documents:
+def _chunk(documents: list[Document], batch_size: int, strict: bool) -> list[Outcome]:
+    """The whole flow for a chunk of documents, stage by stage: one spaCy pass and one
+    role-tagger pass for all of them. Not strict: a document whose stage raises is
+    recorded as failed with the reason, and the others go on."""
+    reasons: list[str | None] = [None] * len(documents)
+
+    def attempt(i: int, stage: Callable[..., T], *args: Any) -> T | None:
+        if strict:
+            return stage(*args)
         try:
-            articles.append(structure(document))
-            reasons.append(None)
+            return stage(*args)
         except Exception as exc:  # noqa: BLE001 - recorded against the document
-            articles.append(None)
-            reasons.append(_failure(exc))
-    bodies = [a.body for a in articles if a is not None]
-    parsed = iter(analyse_many(bodies, batch_size=batch_size, n_process=1))
+            reasons[i] = _failure(exc)
+            return None
+
+    articles = [attempt(i, structure, d) for i, d in enumerate(documents)]
+    live = [i for i, a in enumerate(articles) if a is not None]
+    bodies = [articles[i].body for i in live]
+    parsed = dict(zip(live, analyse_many(bodies, batch_size=batch_size, n_process=1), strict=True))
+    found = {
+        i: attempt(
+            i, extract_mentions, articles[i], parsed[i], reference_date(articles[i], documents[i])
+        )
+        for i in live
+    }
+    ok = [i for i in live if found[i] is not None]
+    try:
+        add_model_roles([found[i] for i in ok])
+    except Exception:
+        if strict:
+            raise
+        for i in ok:  # find the document it was, and let the others go on
+            attempt(i, add_model_roles, [found[i]])
     out: list[Outcome] = []
-    for document, article, reason in zip(documents, articles, reasons, strict=True):
-        if article is None:
-            out.append((document, None, reason))
-            continue
-        doc = next(parsed)
-        try:
-            out.append((document, events_of(article, doc, document), None))
-        except Exception as exc:  # noqa: BLE001 - recorded against the document
-            out.append((document, None, _failure(exc)))
+    for i, document in enumerate(documents):
+        result = None
+        if reasons[i] is None:
+            result = attempt(i, _result, articles[i], found[i])
+        out.append((document, result, reasons[i]))
     return out
 
 
