@@ -135,3 +135,29 @@ def test_toponyms_in_a_list_are_placed_as_neighbours():
         "Chinandega"
     }
     assert where["San Francisco"].name == "San Francisco del Norte"
+
+
+def test_a_city_read_as_a_person_after_in_is_a_place():
+    # The small model reads "Dakar" here as a PERSON; after "in" a city's name is a place.
+    text = "Thousands of people protested in Dakar on Friday. Police arrested Smith in Lagos."
+    doc = analyse(text)
+    assert ("Dakar", "PERSON") in [(e.text, e.label_) for e in doc.ents]
+    found, context = extract(Article(body=text), doc, REF)
+    where = {t.span.text: t.place for t in context.toponyms}
+    assert where["Dakar"].country_code == "SN"
+    assert "Smith" not in where  # a person who is not after "in" stays a person
+    assert found[0].place is not None and found[0].place.span.text == "Dakar"
+
+
+@pytest.mark.parametrize(
+    ("text", "protest"),
+    [
+        ("Hundreds of protesters marched in Dakar on Friday.", True),
+        ("Students and teachers marched to parliament on Tuesday.", True),
+        ("Troops marched into the town on Monday.", False),
+        ("The army marched on the capital.", False),
+    ],
+)
+def test_marching_is_a_protest_when_the_marchers_are_protesters(text, protest):
+    kinds = [m.kind for m in mentions(text)]
+    assert ("protest" in kinds) is protest, kinds

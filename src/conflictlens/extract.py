@@ -170,6 +170,17 @@ PLACE_NOUNS = frozenset(
 )
 
 
+#: Prepositions after which a name is where something happened ("in", "near" Dakar).
+LOCATIVE_PREPOSITIONS = frozenset(
+    ["in", "at", "near", "outside", "inside", "across", "around", "into", "through", "throughout"]
+)
+
+
+def _after_locative_preposition(ent: Span) -> bool:
+    root = ent.root
+    return root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPOSITIONS
+
+
 def _named_as_place(ent: Span) -> bool:
     if ent.start < 2:
         return False
@@ -216,6 +227,8 @@ def _trigger_entry(tok: Token) -> dict | None:
                 return sub
         if "particle" in entry and entry["particle"] not in particles:
             return None
+        if "subject_in" in entry and not set(_subject_lemmas(tok)) & set(entry["subject_in"]):
+            return None
         if entry.get("weak") and "strong_object_in" in entry:
             things = objs + [c.lemma_.lower() for c in _children(tok, "nsubjpass")]
             if set(things) & set(entry["strong_object_in"]):
@@ -251,6 +264,23 @@ def _trigger_entry(tok: Token) -> dict | None:
                 return None
         return entry
     return None
+
+
+def _subject_lemmas(verb: Token) -> list[str]:
+    """The verb's subjects, with what a quantity is of ("hundreds of protesters") and
+    what is coordinated with them ("students and teachers")."""
+    out: list[str] = []
+    for subj in _children(verb, "nsubj"):
+        heads = [subj, *_children(subj, "conj")]
+        out += [h.lemma_.lower() for h in heads]
+        out += [
+            g.lemma_.lower()
+            for h in heads
+            for p in _children(h, "prep")
+            if p.lower_ == "of"
+            for g in _children(p, "pobj")
+        ]
+    return out
 
 
 def _governor(tok: Token) -> Token:
@@ -394,10 +424,16 @@ class _ArgFinder:
                 # Not a nationality the data knows ("Somotillo" in a list of towns): left
                 # to the proper-noun rule below, which wants a town of some size.
                 continue
+            elif ent.label_ == "PERSON" and _after_locative_preposition(ent):
+                # "protested in Dakar" with Dakar read as a person: kept as a candidate,
+                # accepted only if it names a city of some size (see _toponyms).
+                pass
             elif ent.label_ in ("PERSON", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "NORP"):
                 taken.update(range(ent.start, ent.end))
                 continue
-            if ent.label_ in ("GPE", "LOC", "FAC") and not taken & set(range(ent.start, ent.end)):
+            if ent.label_ in ("GPE", "LOC", "FAC", "PERSON") and not taken & set(
+                range(ent.start, ent.end)
+            ):
                 spans.append(ent)
                 taken.update(range(ent.start, ent.end))
         run: list[Token] = []
@@ -438,6 +474,8 @@ class _ArgFinder:
         for span in self._candidate_spans():
             is_entity = span.label_ in ("GPE", "LOC", "FAC")
             min_population = MIN_POP_ENTITY if is_entity else MIN_POP_PROPER_NOUN
+            if span.label_ == "PERSON":  # a "person" after "in": only a city under its name
+                min_population = MIN_POP_NAME_PART
             place = self._resolve_place(span.text, min_population)
             if place is None and len(span) > 1:
                 for tok in span:
