@@ -161,3 +161,12 @@ def test_a_city_read_as_a_person_after_in_is_a_place():
 def test_marching_is_a_protest_when_the_marchers_are_protesters(text, protest):
     kinds = [m.kind for m in mentions(text)]
     assert ("protest" in kinds) is protest, kinds
+
+
+def test_a_street_named_after_a_city_is_not_that_city():
+    text = (
+        "Belfast was hit by a wave of bombs on Friday.\n\n"
+        "A car bomb exploded at the bus station on Oxford Street, killing six people."
+    )
+    _, context = extract(Article(body=text), analyse(text), REF)
+    assert [t.place.name for t in context.toponyms] == ["Belfast"]

@@ -170,6 +170,17 @@ PLACE_NOUNS = frozenset(
 )
 
 
+#: Last words of a street's name: "Oxford Street" in Belfast is not Oxford.
+STREET_WORDS = frozenset(
+    ["street", "st", "road", "rd", "avenue", "ave", "lane", "boulevard", "blvd", "drive"]
+    + ["highway", "square"]
+)
+
+
+def _is_street(span: Span) -> bool:
+    return span[-1].lower_.rstrip(".") in STREET_WORDS
+
+
 #: Prepositions after which a name is where something happened ("in", "near" Dakar).
 LOCATIVE_PREPOSITIONS = frozenset(
     ["in", "at", "near", "outside", "inside", "across", "around", "into", "through", "throughout"]
@@ -477,7 +488,7 @@ class _ArgFinder:
             if span.label_ == "PERSON":  # a "person" after "in": only a city under its name
                 min_population = MIN_POP_NAME_PART
             place = self._resolve_place(span.text, min_population)
-            if place is None and len(span) > 1:
+            if place is None and len(span) > 1 and not _is_street(span):
                 for tok in span:
                     found = self._resolve_place(tok.text, MIN_POP_NAME_PART)
                     if found is not None and (
