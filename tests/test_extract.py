@@ -170,3 +170,12 @@ def test_a_street_named_after_a_city_is_not_that_city():
     )
     _, context = extract(Article(body=text), analyse(text), REF)
     assert [t.place.name for t in context.toponyms] == ["Belfast"]
+
+
+def test_a_country_naming_whose_people_is_not_where():
+    text = (
+        "Six U.S. service members were killed in a Taliban attack near Bagram Airfield "
+        "in Afghanistan on Monday."
+    )
+    _, context = extract(Article(body=text), analyse(text), REF)
+    assert [t.place.name for t in context.toponyms] == ["Afghanistan"]

@@ -177,6 +177,11 @@ STREET_WORDS = frozenset(
 )
 
 
+def _modifies_a_noun(span: Span) -> bool:
+    root = span.root
+    return root.dep_ in ("compound", "nmod", "amod") and root.head.pos_ in ("NOUN", "PROPN")
+
+
 def _is_street(span: Span) -> bool:
     return span[-1].lower_.rstrip(".") in STREET_WORDS
 
@@ -499,6 +504,8 @@ class _ArgFinder:
             if place is None and span.label_ in ("GPE", "LOC"):
                 # A place name the data lacks is still in the story's country ("Ilobasco").
                 place = self._resolve_place(span.text, min_population, fallback=True)
+            if place is not None and place.kind == "country" and _modifies_a_noun(span):
+                continue  # "U.S. service members", "Pakistan army": whose, not where
             if place is not None and place.kind == "country" and not place.inferred:
                 place, span = self._capital_of(place, span)
             if place is not None:
