@@ -177,13 +177,14 @@ STREET_WORDS = frozenset(
 )
 
 
-def _modifies_a_noun(span: Span) -> bool:
-    root = span.root
-    return root.dep_ in ("compound", "nmod", "amod") and root.head.pos_ in ("NOUN", "PROPN")
-
-
 def _is_street(span: Span) -> bool:
     return span[-1].lower_.rstrip(".") in STREET_WORDS
+
+
+def _modifies_a_noun(span: Span) -> bool:
+    """ "U.S. service members", "Pakistan army": the name says whose, not where."""
+    root = span.root
+    return root.dep_ in ("compound", "nmod", "amod") and root.head.pos_ in ("NOUN", "PROPN")
 
 
 #: Prepositions after which a name is where something happened ("in", "near" Dakar).
