@@ -154,6 +154,8 @@ def test_a_city_read_as_a_person_after_in_is_a_place():
     [
         ("Hundreds of protesters marched in Dakar on Friday.", True),
         ("Students and teachers marched to parliament on Tuesday.", True),
+        ("Thousands marched in Lagos on Friday.", True),
+        ("Thousands of troops marched into the town on Monday.", False),
         ("Troops marched into the town on Monday.", False),
         ("The army marched on the capital.", False),
     ],

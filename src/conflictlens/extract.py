@@ -283,20 +283,20 @@ def _trigger_entry(tok: Token) -> dict | None:
     return None
 
 
+#: A crowd counted without saying of what: "thousands marched" means people.
+QUANTITY_NOUNS = frozenset(["dozen", "score", "hundred", "thousand", "million"])
+
+
 def _subject_lemmas(verb: Token) -> list[str]:
-    """The verb's subjects, with what a quantity is of ("hundreds of protesters") and
-    what is coordinated with them ("students and teachers")."""
+    """The verb's subjects, with what a quantity is of ("hundreds of protesters"; a bare
+    "thousands" is people) and what is coordinated with them ("students and teachers")."""
     out: list[str] = []
     for subj in _children(verb, "nsubj"):
-        heads = [subj, *_children(subj, "conj")]
-        out += [h.lemma_.lower() for h in heads]
-        out += [
-            g.lemma_.lower()
-            for h in heads
-            for p in _children(h, "prep")
-            if p.lower_ == "of"
-            for g in _children(p, "pobj")
-        ]
+        for head in [subj, *_children(subj, "conj")]:
+            of = [g for p in _children(head, "prep") if p.lower_ == "of" for g in p.children]
+            out += [head.lemma_.lower(), *(g.lemma_.lower() for g in of if g.dep_ == "pobj")]
+            if head.lemma_.lower() in QUANTITY_NOUNS and not of:
+                out.append("people")
     return out
 
 
