@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import spacy
 from corpus import MUC_DEV, SEED_TXT, needs_muc
 from threadpoolctl import threadpool_info
 
-from conflictlens.analyse import BLAS_OPS, analyse, analyse_many, load_model, single_blas_thread
+from conflictlens.analyse import (
+    BLAS_OPS,
+    analyse,
+    analyse_many,
+    limit_blas_threads,
+    load_model,
+    single_blas_thread,
+)
 from conflictlens.ingest import read_file
 from conflictlens.structure import structure
 
@@ -54,6 +63,13 @@ def test_one_blas_thread_while_workers_run_then_as_before() -> None:
     with single_blas_thread():
         assert _blas_threads() == {1}
     assert _blas_threads() == before
+
+
+def test_spawned_workers_keep_to_one_blas_thread() -> None:
+    # Workers started by spawn inherit nothing: the pool initializer sets the limit.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=limit_blas_threads) as pool:
+        assert pool.submit(_blas_threads).result() == {1}
 
 
 @needs_muc
