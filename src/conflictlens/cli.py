@@ -262,25 +262,75 @@ def export(
 def evaluate(
     corpus: Annotated[
         Path,
-        typer.Argument(help="A folder of documents with .gold.json files, or a MUC-4 JSON file."),
+        typer.Argument(
+            help="A folder of documents with .gold.json files, a MUC-4 JSON file, "
+            "or an ACLED file (JSON Lines or CSV)."
+        ),
     ],
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
-    limit: Annotated[int | None, typer.Option(help="MUC-4: score the first N documents.")] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Machine-readable output (same as --format json).")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="MUC-4 / ACLED: score the first N documents / rows.")
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="MUC-4 / ACLED: also write what was scored to this JSON file.",
+            dir_okay=False,
+        ),
+    ] = None,
+    split: Annotated[
+        str | None, typer.Option(help="ACLED: only rows whose split field is this (dev).")
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="ACLED: only rows whose region or country is this (leave-one-region-out)."
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="ACLED: coder weights to use instead of the shipped ones "
+            "(sets CONFLICTLENS_CODER), e.g. a model trained without the --only region."
+        ),
+    ] = None,
 ) -> None:
     """Score extraction against gold files (event P/R/F1, per-field and article accuracy),
-    or against MUC-4 templates (the GTT template-filling score)."""
-    from conflictlens.evaluate import score_corpus
-    from conflictlens.pipeline import extract_file
+    MUC-4 templates (the GTT template-filling score), or ACLED rows (each row's notes
+    read as one report; field accuracy, per-type breakdown, sub-type F1, confusions)."""
+    from conflictlens import muc
+    from conflictlens.evaluate import is_acled_file
 
+    if json_output:
+        format = OutputFormat.json
     if not corpus.exists():
         raise InputError(f"no such corpus: {corpus}")
-    from conflictlens import muc
-
-    if muc.is_muc_file(corpus):
-        _eval_muc(corpus, format, limit)
+    if is_acled_file(corpus) and not muc.is_muc_file(corpus):
+        _eval_acled(corpus, format, limit, predictions, split, only, model)
         return
+    for flag, value in (("--split", split), ("--only", only), ("--model", model)):
+        if value is not None:
+            raise InputError(f"{flag} applies to ACLED files only")
+    if muc.is_muc_file(corpus):
+        _eval_muc(corpus, format, limit, predictions)
+        return
+    if predictions is not None:
+        raise InputError("--predictions applies to MUC-4 and ACLED files only")
     if not corpus.is_dir():
-        raise InputError(f"{corpus} is not a folder of documents with .gold.json files")
+        raise InputError(
+            f"{corpus} is not a folder of documents with .gold.json files, "
+            "a MUC-4 file or an ACLED file"
+        )
+    _eval_gold(corpus, format)
+
+
+def _eval_gold(corpus: Path, format: OutputFormat) -> None:
+    from conflictlens.evaluate import score_corpus
+    from conflictlens.pipeline import extract_file
 
     def predict(path: Path) -> dict:
         gold = json.loads(path.with_name(path.name.rsplit(".", 1)[0] + ".gold.json").read_text())
@@ -295,12 +345,25 @@ def evaluate(
         out.print(score.render(), highlight=False)
 
 
-def _eval_muc(path: Path, format: OutputFormat, limit: int | None) -> None:
+def _write_json(path: Path, data: object) -> None:
+    try:
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    err.print(f"wrote {path}", highlight=False)
+
+
+def _eval_muc(
+    path: Path, format: OutputFormat, limit: int | None, predictions: Path | None
+) -> None:
     from conflictlens import muc
-    from conflictlens.evaluate import score_muc
+    from conflictlens.evaluate import predictions_json, score_muc
 
     docs = muc.load_docs(path)[:limit]
-    score = score_muc(muc.predict(docs), docs)
+    pred = muc.predict(docs)
+    score = score_muc(pred, docs)
+    if predictions is not None:
+        _write_json(predictions, predictions_json(pred, docids=[d["docid"] for d in docs]))
     if format is OutputFormat.json:
         out.print_json(json.dumps(score.to_dict()))
         return
@@ -310,6 +373,65 @@ def _eval_muc(path: Path, format: OutputFormat, limit: int | None) -> None:
         lines.append(f"{role:16s} {p:6.3f} {r:6.3f} {f:6.3f}")
     lines.append(f"{'ALL (micro)':16s} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}")
     out.print("\n".join(lines), highlight=False)
+
+
+def _eval_acled(
+    path: Path,
+    format: OutputFormat,
+    limit: int | None,
+    predictions: Path | None,
+    split: str | None,
+    only: str | None,
+    model: Path | None,
+) -> None:
+    from conflictlens.evaluate import acled
+
+    loaded = acled.load_acled(path, split=split, only=only, limit=limit)
+    if not loaded.rows:
+        raise InputError(f"no ACLED rows to score in {path} (after --split / --only)")
+    coder = acled.use_coder_weights(model) if model is not None else None
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("extracting", total=len(loaded.rows))
+        predicted = []
+        for event in acled.predict_acled(loaded.rows):
+            predicted.append(event)
+            progress.advance(task)
+    score = acled.score_acled(loaded.rows, predicted)
+    if predictions is not None:
+        _write_json(predictions, acled.prediction_records(loaded.rows, predicted, score))
+    if format is OutputFormat.json:
+        data = score.to_dict() | {
+            "file": str(path),
+            "split": split,
+            "only": only,
+            "model": coder,
+            "skipped_without_notes": loaded.without_notes,
+        }
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    scope = ", ".join(
+        x
+        for x in (
+            f"split {split}" if split else None,
+            f"only {only}" if only else None,
+            f"first {limit}" if limit else None,
+            f"coder {coder}" if coder else None,
+        )
+        if x
+    )
+    rows = f"{score.rows} row{'' if score.rows == 1 else 's'}"
+    head = f"ACLED events, {rows} of {path.name}" + (f" ({scope})" if scope else "")
+    if loaded.without_notes:
+        head += f"; {loaded.without_notes} rows without notes skipped"
+    out.print(head + "\n\n" + score.report(), highlight=False)
 
 
 # --- server (appended by the serve work; see conflictlens.server) ---------------------

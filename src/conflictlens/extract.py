@@ -119,6 +119,16 @@ class EventMention:
     victims: list[TextSpan] = field(default_factory=list)  # people
     targets: list[TextSpan] = field(default_factory=list)  # things and places attacked
     weapons: list[TextSpan] = field(default_factory=list)
+    coded: CodedType | None = None  # the learned coder's sub-type for this sentence
+
+
+@dataclass
+class CodedType:
+    """The coder's decision for a mention's sentence: it overrides the rules' type."""
+
+    event_type: str
+    sub_event_type: str
+    probability: float
 
 
 @dataclass
@@ -751,11 +761,15 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
 
 @dataclass
 class Extraction:
-    """One article's mentions before the role tagger's fillers are added to them."""
+    """One article's mentions and what the later stages (the role tagger, the coder)
+    need to add to them: the sentences, and every date and dictionary actor found."""
 
     mentions: list[EventMention]
     context: Context
     sentences: list[Span]
+    text: str = ""
+    dates: list[DateMention] = field(default_factory=list)
+    actor_matches: list[ActorMatch] = field(default_factory=list)
 
 
 def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventMention], Context]:
@@ -914,7 +928,14 @@ def extract_mentions(article: Article, doc: Doc, reference: dt.date) -> Extracti
                 )
                 setattr(m, attr, toll)
                 mentions.append(m)
-    return Extraction(mentions, Context(reference, finder.countries, finder.toponyms), sentences)
+    return Extraction(
+        mentions,
+        Context(reference, finder.countries, finder.toponyms),
+        sentences,
+        finder.text,
+        finder.dates,
+        finder.actor_matches,
+    )
 
 
 def _demonym_actor(tok: Token, demonyms: list[tuple[Token, str]]) -> ActorArg | None:

@@ -29,6 +29,7 @@ from conflictlens.analyse import (
     load_model,
     single_blas_thread,
 )
+from conflictlens.coder.decode import code_extractions
 from conflictlens.dates import parse_iso
 from conflictlens.errors import ConflictLensError
 from conflictlens.extract import Extraction, add_model_roles, extract_mentions
@@ -51,8 +52,9 @@ def reference_date(article: Article, document: Document | None = None) -> dt.dat
 
 
 def events_of(article: Article, doc, document: Document | None) -> ExtractionResult:
-    """Extract, merge and resolve the events of an analysed article."""
+    """Extract, code, merge and resolve the events of an analysed article."""
     found = extract_mentions(article, doc, reference_date(article, document))
+    code_extractions([found])
     add_model_roles([found])
     return _result(article, found)
 
@@ -98,9 +100,9 @@ def _failure(exc: Exception) -> str:
 
 
 def _chunk(documents: list[Document], batch_size: int, strict: bool) -> list[Outcome]:
-    """The whole flow for a chunk of documents, stage by stage: one spaCy pass and one
-    role-tagger pass for all of them. Not strict: a document whose stage raises is
-    recorded as failed with the reason, and the others go on."""
+    """The whole flow for a chunk of documents, stage by stage: one spaCy pass, one coder
+    pass and one role-tagger pass for all of them. Not strict: a document whose stage
+    raises is recorded as failed with the reason, and the others go on."""
     reasons: list[str | None] = [None] * len(documents)
 
     def attempt(i: int, stage: Callable[..., T], *args: Any) -> T | None:
@@ -123,13 +125,16 @@ def _chunk(documents: list[Document], batch_size: int, strict: bool) -> list[Out
         for i in live
     }
     ok = [i for i in live if found[i] is not None]
-    try:
-        add_model_roles([found[i] for i in ok])
-    except Exception:
-        if strict:
-            raise
-        for i in ok:  # find the document it was, and let the others go on
-            attempt(i, add_model_roles, [found[i]])
+    for batch_stage in (code_extractions, add_model_roles):
+        try:
+            batch_stage([found[i] for i in ok])
+        except Exception:
+            if strict:
+                raise
+            for i in ok:  # find the document it was, and let the others go on
+                if reasons[i] is None:
+                    attempt(i, batch_stage, [found[i]])
+            ok = [i for i in ok if reasons[i] is None]
     out: list[Outcome] = []
     for i, document in enumerate(documents):
         result = None

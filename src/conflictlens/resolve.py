@@ -122,15 +122,31 @@ def _pick_actor(cluster: Cluster, role: str) -> ActorArg | None:
     return (named or known or [None])[0]
 
 
-def resolve_actor(arg: ActorArg | None, country: str | None) -> Actor | None:
+def resolve_actor(
+    arg: ActorArg | None,
+    country: str | None,
+    date: str | None = None,
+    event_type: str | None = None,
+    role: str = "actor1",
+) -> Actor | None:
+    """The ACLED actor an argument names, in an event in ``country`` on ``date`` of
+    ``event_type`` (which gives people nouns their class: "students" protesting are
+    "Protesters (X)"); the dictionary's generic reading when ACLED's names say nothing."""
     if arg is None:
         return None
     actors = ActorDictionary.default()
+    # A demonym argument is read as the phrase ("Russian drones"): foreign forces.
+    mention = arg.match if arg.match is not None and arg.demonym is None else arg.span.text
+    actor = actors.acled_actor(mention, country, date, event_type, role)
+    if actor is not None:
+        actor.mention = arg.span.text
+        return actor
     if arg.match is None:
         if arg.demonym is None:
-            return None
-        role = lexicon()["demonym_actor"]["role"]
-        actor = actors.resolve(f"{arg.span.text} {role}", arg.demonym)
+            # A phrase the coder marked that the dictionary scan did not match as a whole.
+            return actors.resolve(arg.span.text, country)
+        lex_role = lexicon()["demonym_actor"]["role"]
+        actor = actors.resolve(f"{arg.span.text} {lex_role}", arg.demonym)
         if actor is not None:
             actor.mention = arg.span.text
         return actor
@@ -138,7 +154,12 @@ def resolve_actor(arg: ActorArg | None, country: str | None) -> Actor | None:
 
 
 def resolve_type(cluster: Cluster, actor2: Actor | None) -> tuple[str, str, EventMention]:
-    """The ACLED type and sub-event type, and the mention that decided it."""
+    """The ACLED type and sub-event type, and the mention that decided it: the learned
+    coder's most confident reading of the cluster's sentences, else the rules'."""
+    coded = [m for m in cluster.mentions if m.coded is not None]
+    if coded:
+        m = max(coded, key=lambda m: m.coded.probability)  # type: ignore[union-attr]
+        return m.coded.event_type, m.coded.sub_event_type, m  # type: ignore[union-attr]
     lex = lexicon()
     refinement = lex["attack_refinement"]
     strong = [m for m in cluster.mentions if not m.weak and not m.toll_only] or cluster.mentions
@@ -205,7 +226,9 @@ def _named_group(cluster: Cluster, country: str | None) -> Actor | None:
     return None
 
 
-def _acled_actor1(actor1: Actor | None, event_type: str, country: str | None) -> Actor | None:
+def _acled_actor1(
+    actor1: Actor | None, event_type: str, country: str | None, day: str | None = None
+) -> Actor | None:
     """ACLED's naming conventions: whoever protests is "Protesters (Country)"; an unstated
     perpetrator is an unidentified armed group. Both live in the trigger lexicon."""
     lex = lexicon()
@@ -221,7 +244,9 @@ def _acled_actor1(actor1: Actor | None, event_type: str, country: str | None) ->
     default = lex["default_actor1"].get(event_type)
     if default is None:
         return None
-    actor = actors.resolve(default, country)
+    actor = actors.acled_actor(default, country, day, event_type) or actors.resolve(
+        default, country
+    )
     if actor is not None:
         actor.mention = ""  # not stated in the report
     return actor
@@ -260,19 +285,26 @@ def resolve_cluster(
         places[id(cluster)] = location
     country = location.country_code if location else (ctx.countries[0] if ctx.countries else None)
     a1_arg, a2_arg = _pick_actor(cluster, "actor1"), _pick_actor(cluster, "actor2")
-    actor1, actor2 = resolve_actor(a1_arg, country), resolve_actor(a2_arg, country)
+    day = date.start if date else None
+    actor2 = resolve_actor(a2_arg, country, day, role="actor2")
+    event_type, sub_type, typed_by = resolve_type(cluster, actor2)
+    # Now that the type is known, people nouns take the class it gives them.
+    actor1 = resolve_actor(a1_arg, country, day, event_type, "actor1")
+    actor2 = resolve_actor(a2_arg, country, day, event_type, "actor2") or actor2
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
-    event_type, sub_type, typed_by = resolve_type(cluster, actor2)
     if actor1 is None or actor1.category is None:
         actor1 = _named_group(cluster, country) or actor1
-    actor1 = _acled_actor1(actor1, event_type, country)
+    actor1 = _acled_actor1(actor1, event_type, country, day)
     if event_type == "Protests":
         # The other side of a protest is whoever intervened, never the protesters.
         if actor2 is not None and actor2.category in ("Protesters", "Civilians"):
             actor2 = None
         if sub_type != "Peaceful protest" and actor2 is None:
             actor2 = _intervening_force(cluster, country)
+    if event_type == "Violence against civilians" and actor2 is None:
+        # ACLED codes the victims of violence against civilians as "Civilians (Country)".
+        actor2 = ActorDictionary.default().civilians_of(country)
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]

@@ -1,15 +1,10 @@
-"""Scoring: our events against the corpus gold files, and templates against MUC-4.
+"""Scoring our events against the corpus gold files (``NAME.gold.json``).
 
-Two scorers live here because they answer the same question -- how good is the
-extraction -- on two kinds of truth:
-
-* Gold files (``NAME.gold.json``, described in ``corpus/FORMAT.md``): ACLED-style
-  events plus the expected article structure. ``score_events`` matches predicted to
-  gold events (date overlap + compatible place, maximum one-to-one assignment) and
-  reports event P/R/F1 and per-field accuracy; ``score_article`` checks each key of
-  the gold ``article`` block; ``score_corpus`` runs a predictor over a folder.
-* MUC-4 templates (the GTT scorer's definition): ``score_muc`` aligns predicted and
-  gold templates per document to maximise correct slots and micro-averages P/R/F1.
+Gold files (described in ``corpus/FORMAT.md``) hold ACLED-style events plus the expected
+article structure. ``score_events`` matches predicted to gold events (date overlap +
+compatible place, maximum one-to-one assignment) and reports event P/R/F1 and per-field
+accuracy; ``score_article`` checks each key of the gold ``article`` block;
+``score_corpus`` runs a predictor over a folder.
 
 Assignments use ``scipy.optimize.linear_sum_assignment`` (scipy comes with
 ``reverse_geocoder``), so a document with many events is still scored optimally.
@@ -17,12 +12,9 @@ Assignments use ``scipy.optimize.linear_sum_assignment`` (scipy comes with
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
-import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,76 +23,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
-from .errors import InputError
+from ..errors import InputError
+from ._common import _best_assignment, _f1, _haversine_km, _norm_text, _parse_day, _ratio
 
 __all__ = [
+    "CITY_RADIUS_KM",
     "EVENT_FIELDS",
-    "MUC_ROLES",
     "CorpusScore",
     "DocScore",
     "GoldScore",
-    "MucScore",
     "load_gold",
-    "load_muc",
     "score_article",
     "score_corpus",
-    "norm_mention",
     "score_events",
-    "score_muc",
 ]
 
 EVENT_FIELDS: tuple[str, ...] = ("type", "date", "location", "actor1", "actor2", "fatalities")
 CITY_RADIUS_KM = 50.0
-EARTH_RADIUS_KM = 6371.0088
-
-
-# --- small helpers ----------------------------------------------------------------
-
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2033": '"',
-    }
-)
-
-
-def _norm_text(value: Any) -> str:
-    """Whitespace- and quote-normalised text, so typography never decides a score."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_QUOTES)
-    return " ".join(text.split())
-
-
-def _ratio(num: int, den: int) -> float:
-    """num/den with 0/0 defined as 0, the usual convention for empty outputs."""
-    return num / den if den else 0.0
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def _best_assignment(weights: np.ndarray) -> list[tuple[int, int]]:
-    """Row/column pairs of a maximum-weight one-to-one assignment (empty if no cells)."""
-    if weights.size == 0:
-        return []
-    rows, cols = linear_sum_assignment(weights, maximize=True)
-    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 
 
 # --- gold files: parsing ----------------------------------------------------------
@@ -129,24 +69,6 @@ def load_gold(path: str | Path) -> dict:
         if _parse_interval(ev["date"]) is None:
             raise InputError(f"gold file {p}: event {ev['id']} has an unreadable date")
     return data
-
-
-def _parse_day(text: Any, *, end: bool) -> dt.date | None:
-    """An ISO day; a bare year or year-month stands for its first (or last) day."""
-    if not isinstance(text, str):
-        return None
-    s = text.strip()[:10]
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
-            return dt.date.fromisoformat(s)
-        if re.fullmatch(r"\d{4}-\d{2}", s):
-            y, m = int(s[:4]), int(s[5:7])
-            return dt.date(y, m, calendar.monthrange(y, m)[1] if end else 1)
-        if re.fullmatch(r"\d{4}", s):
-            return dt.date(int(s), 12, 31) if end else dt.date(int(s), 1, 1)
-    except ValueError:
-        return None
-    return None
 
 
 def _parse_interval(date: Any) -> tuple[dt.date, dt.date] | None:
@@ -183,13 +105,6 @@ def _country_keys(*values: Any) -> set[str]:
         if text:
             keys.add(index.get(text, text))
     return keys
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 # --- gold files: matching and field rules -----------------------------------------
@@ -687,167 +602,4 @@ def score_corpus(folder: str | Path, predict: Callable[[Path], dict]) -> CorpusS
         article_correct=a_correct,
         article_total=a_total,
         article_accuracy={k: _ratio(a_correct[k], a_total[k]) for k in a_total},
-    )
-
-
-# --- MUC-4 templates (GTT scorer definition) --------------------------------------
-
-MUC_ROLES: tuple[str, ...] = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
-_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+")
-
-
-def load_muc(path: str | Path) -> list[dict]:
-    """Read a MUC-4 JSONL file (one document per line) into a list of dicts."""
-    p = Path(path)
-    docs: list[dict] = []
-    try:
-        with p.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        docs.append(json.loads(line))
-                    except json.JSONDecodeError as exc:
-                        raise InputError(f"{p}:{n}: not valid JSON: {exc}") from exc
-    except FileNotFoundError as exc:
-        raise InputError(f"MUC file not found: {p}") from exc
-    return docs
-
-
-def norm_mention(text: str) -> str:
-    """Lower-case, collapse whitespace and drop a leading article: the GTT normalisation."""
-    s = " ".join(str(text).lower().split())
-    return _ARTICLE_RE.sub("", s, count=1)
-
-
-def _mention_text(m: Any) -> str | None:
-    if isinstance(m, str):
-        return m
-    if isinstance(m, list | tuple) and m and isinstance(m[0], str):
-        return m[0]
-    return None
-
-
-def _entity_mentions(entity: Any) -> set[str]:
-    """Normalised mentions of one entity: a bare string, a [mention, offset] pair, or a
-    list of either."""
-    if isinstance(entity, str):
-        items: list[Any] = [entity]
-    elif (
-        isinstance(entity, list | tuple)
-        and len(entity) == 2
-        and isinstance(entity[0], str)
-        and isinstance(entity[1], int)
-    ):
-        items = [entity]
-    else:
-        items = list(entity or [])
-    out = {norm_mention(t) for t in map(_mention_text, items) if t is not None}
-    return {m for m in out if m}
-
-
-def _incident_types(value: Any) -> set[str]:
-    """Set of types a label stands for: "bombing / attack" stands for both."""
-    return {p.strip().lower() for p in str(value or "").split("/") if p.strip()}
-
-
-def _prep_template(t: dict) -> dict[str, Any]:
-    return {
-        "type": _incident_types(t.get("incident_type")),
-        "roles": {r: [_entity_mentions(e) for e in (t.get(r) or [])] for r in MUC_ROLES},
-    }
-
-
-def _role_correct(pred_ents: list[set[str]], gold_ents: list[set[str]]) -> int:
-    """Maximum one-to-one matching of predicted to gold entities sharing a mention."""
-    if not pred_ents or not gold_ents:
-        return 0
-    w = np.array([[1.0 if p & g else 0.0 for g in gold_ents] for p in pred_ents])
-    return int(sum(w[i, j] for i, j in _best_assignment(w)))
-
-
-def _pair_correct(p: dict, g: dict) -> dict[str, int] | None:
-    """Correct slots per role (plus incident_type) of an aligned pair; None when the
-    incident types differ, since such a pair may not be aligned."""
-    if not p["type"] & g["type"]:
-        return None
-    out = {"incident_type": 1}
-    for r in MUC_ROLES:
-        out[r] = _role_correct(p["roles"][r], g["roles"][r])
-    return out
-
-
-def _slots(t: dict) -> dict[str, int]:
-    return {"incident_type": 1} | {r: len(t["roles"][r]) for r in MUC_ROLES}
-
-
-@dataclass
-class MucScore:
-    """Micro-averaged MUC-4 template scores; per_role includes "incident_type"."""
-
-    precision: float
-    recall: float
-    f1: float
-    per_role: dict[str, tuple[float, float, float]]
-    docs: int
-    correct: int = 0
-    predicted: int = 0
-    gold: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-            "per_role": {k: list(v) for k, v in self.per_role.items()},
-            "docs": self.docs,
-            "correct": self.correct,
-            "predicted": self.predicted,
-            "gold": self.gold,
-        }
-
-
-def score_muc(pred: dict[str, list[dict]], gold_docs: list[dict]) -> MucScore:
-    """Score predicted templates against MUC-4 gold, the way the GTT scorer defines it.
-
-    Per document the one-to-one template alignment maximising correct slots is taken
-    (only same-incident-type pairs may align); every predicted slot counts as predicted
-    and every gold slot as gold, aligned or not. Predictions for docids not in the gold
-    are ignored; a gold document without predictions counts as empty output.
-    """
-    keys = ("incident_type", *MUC_ROLES)
-    correct = dict.fromkeys(keys, 0)
-    n_pred = dict.fromkeys(keys, 0)
-    n_gold = dict.fromkeys(keys, 0)
-    for doc in gold_docs:
-        gts = [_prep_template(t) for t in doc.get("templates") or []]
-        pts = [_prep_template(t) for t in pred.get(doc.get("docid"), []) or []]
-        for t in pts:
-            for k, v in _slots(t).items():
-                n_pred[k] += v
-        for t in gts:
-            for k, v in _slots(t).items():
-                n_gold[k] += v
-        table = [[_pair_correct(p, g) for g in gts] for p in pts]
-        w = np.array(
-            [[sum(c.values()) if c else 0.0 for c in row] for row in table], dtype=float
-        ).reshape(len(pts), len(gts))
-        for i, j in _best_assignment(w):
-            if table[i][j] is not None:
-                for k, v in table[i][j].items():
-                    correct[k] += v
-    per_role: dict[str, tuple[float, float, float]] = {}
-    for k in keys:
-        p, r = _ratio(correct[k], n_pred[k]), _ratio(correct[k], n_gold[k])
-        per_role[k] = (p, r, _f1(p, r))
-    tc, tp_, tg = sum(correct.values()), sum(n_pred.values()), sum(n_gold.values())
-    precision, recall = _ratio(tc, tp_), _ratio(tc, tg)
-    return MucScore(
-        precision=precision,
-        recall=recall,
-        f1=_f1(precision, recall),
-        per_role=per_role,
-        docs=len(gold_docs),
-        correct=tc,
-        predicted=tp_,
-        gold=tg,
     )

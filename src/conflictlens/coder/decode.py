@@ -1,0 +1,233 @@
+"""code: the learned coder over a report's event-bearing sentences -> typed mentions.
+
+Extraction (the parse rules) -> Extraction with the coder's decisions applied.
+
+The rules find candidate events and their arguments well where the parse is clean; what
+they cannot do is judge a sentence the way a coder does -- is it a shelling or an armed
+clash, a peaceful protest or one met with tear gas, political violence or a car crash.
+The coder reads each event-bearing sentence and decides:
+
+- the sub-type of every rule mention in it (the rules' own type is only a fallback for
+  sentences the coder did not read);
+- that a sentence reports no event ("none"): its rule mentions are dropped;
+- that a sentence the rules found nothing in reports an event: a mention is added,
+  anchored on the sentence's main verb;
+- the arguments it points at -- actor 1, actor 2, associated actor, place, toll, date --
+  which replace the rules' choice where it marks one, each still an offset into the text.
+
+Only sentences that need it are encoded (speed): those holding a rule mention or a
+violence cue, and at most ``BUDGET_PIECES`` word pieces a report, lead first -- news puts
+the event first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+from conflictlens.coder.model import CodedSpan, Coder, Coding, default_coder
+from conflictlens.coder.taxonomy import ACLED_TAXONOMY
+from conflictlens.extract import (
+    ActorArg,
+    CodedType,
+    EventMention,
+    Extraction,
+    PlaceArg,
+    TextSpan,
+    TollArg,
+)
+from conflictlens.models import Fatalities
+from conflictlens.tolls import parse_number, parse_toll
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: Word pieces encoded per report at most (a piece is ~4.5 characters of English).
+BUDGET_PIECES = 256
+CHARS_PER_PIECE = 4.5
+#: Below this probability of an event the sentence's rule mentions are dropped.
+NONE_GATE = 0.5
+#: A sentence without a rule mention gets a coder mention from this probability on.
+NEW_EVENT = 0.6
+#: Longest sentence read whole (in characters); longer ones are cut (the coder's window).
+MAX_CHARS = 560
+
+
+@functools.cache
+def _cues() -> re.Pattern[str]:
+    lex = json.loads((DATA / "coder_lexicon.json").read_text())
+    return re.compile("|".join(lex["violence_cues"]), re.I)
+
+
+def _split_type(subtype: str) -> tuple[str, str]:
+    for event_type in ACLED_TAXONOMY:
+        if subtype.startswith(event_type + "/"):
+            return event_type, subtype[len(event_type) + 1 :]
+    raise ValueError(subtype)
+
+
+def select_sentences(found: Extraction, budget: int = BUDGET_PIECES) -> list[int]:
+    """Indices of the sentences to encode, in text order, within the piece budget."""
+    with_mentions = {m.sentence_index for m in found.mentions}
+    cues = _cues()
+    chosen: list[int] = []
+    spent = 0.0
+    for i, sent in enumerate(found.sentences):
+        text = found.text[sent.start_char : sent.end_char]
+        if i not in with_mentions and not cues.search(text):
+            continue
+        cost = min(len(text), MAX_CHARS) / CHARS_PER_PIECE
+        if spent + cost > budget and chosen:
+            break
+        chosen.append(i)
+        spent += cost
+    return chosen
+
+
+def code_extractions(extractions: list[Extraction], coder: Coder | None = None) -> None:
+    """Apply the coder to the chosen sentences of every extraction, in one batch."""
+    coder = coder or default_coder()
+    if coder is None:
+        return  # no weights installed: the rules stand alone
+    jobs = [(found, i) for found in extractions for i in select_sentences(found)]
+    texts = []
+    for found, i in jobs:
+        sent = found.sentences[i]
+        texts.append(found.text[sent.start_char : min(sent.end_char, sent.start_char + MAX_CHARS)])
+    for (found, i), coding in zip(jobs, coder.code(texts), strict=True):
+        apply_coding(found, i, coding)
+
+
+def apply_coding(found: Extraction, index: int, coding: Coding) -> None:
+    """One sentence's coding -> its mentions (see the module docstring)."""
+    sent = found.sentences[index]
+    here = [m for m in found.mentions if m.sentence_index == index]
+    if coding.p_event < NONE_GATE:
+        found.mentions[:] = [m for m in found.mentions if m.sentence_index != index]
+        return
+    subtype, probability = coding.best_event_subtype()
+    event_type, sub_type = _split_type(subtype)
+    strong = [m for m in here if not m.toll_only]
+    if not strong:
+        if coding.p_event < NEW_EVENT:
+            return
+        root = _anchor(sent)
+        m = EventMention(
+            trigger=TextSpan(root.idx, root.idx + len(root), root.text),
+            lemma=root.lemma_.lower(),
+            kind="coded",
+            event_type=event_type,
+            sub_event_type=sub_type,
+            sentence=TextSpan(
+                sent.start_char, sent.end_char, found.text[sent.start_char : sent.end_char]
+            ),
+            sentence_index=index,
+        )
+        for t in here:  # a bare toll statement becomes this event's toll
+            m.fatalities = m.fatalities or t.fatalities
+            m.injured = m.injured or t.injured
+        found.mentions[:] = [x for x in found.mentions if x not in here]
+        _insert(found, m)
+        strong = [m]
+    coded = CodedType(event_type, sub_type, probability)
+    for m in strong:
+        m.coded = coded
+        m.event_type, m.sub_event_type = event_type, sub_type
+    _arguments(found, strong[0], sent.start_char, coding)
+
+
+def _anchor(sent):
+    """The word a coder mention is anchored on (its evidence): the first verb or noun
+    that is a violence cue ("shelled", "clashes"), else the sentence's main verb."""
+    cues = _cues()
+    for tok in sent:
+        if tok.pos_ in ("VERB", "NOUN") and cues.match(tok.text):
+            return tok
+    return sent.root
+
+
+def _insert(found: Extraction, m: EventMention) -> None:
+    k = 0
+    while k < len(found.mentions) and found.mentions[k].trigger.start <= m.trigger.start:
+        k += 1
+    found.mentions.insert(k, m)
+
+
+def _absolute(span: CodedSpan, offset: int) -> TextSpan:
+    return TextSpan(offset + span.start, offset + span.end, span.text)
+
+
+def _overlapping(items, span: TextSpan, key):
+    return [x for x in items if key(x)[0] < span.end and span.start < key(x)[1]]
+
+
+def _actor(found: Extraction, span: TextSpan) -> ActorArg:
+    """A coder actor span, with the dictionary's match inside it when there is one."""
+    hits = _overlapping(found.actor_matches, span, lambda a: (a.start, a.end))
+    return ActorArg(span, hits[0] if hits else None)
+
+
+def _arguments(found: Extraction, m: EventMention, offset: int, coding: Coding) -> None:
+    """The coder's argument spans -> the mention's fields (where the coder marks one)."""
+    best: dict[str, CodedSpan] = {}
+    for s in coding.spans:
+        if s.role not in best or s.score > best[s.role].score:
+            best[s.role] = s
+    if "ACTOR1" in best:
+        m.actor1 = _actor(found, _absolute(best["ACTOR1"], offset))
+    if "ACTOR2" in best:
+        m.actor2 = _actor(found, _absolute(best["ACTOR2"], offset))
+    if m.actor1 is not None and m.actor2 is not None and m.actor1.span == m.actor2.span:
+        m.actor2 = None
+    if "ASSOC1" in best:
+        m.perpetrator_groups.append(_absolute(best["ASSOC1"], offset))
+    if "LOC" in best:
+        loc = _absolute(best["LOC"], offset)
+        places = _overlapping(found.context.toponyms, loc, lambda p: (p.span.start, p.span.end))
+        if places:
+            m.place = min(places, key=lambda p: abs(p.span.start - loc.start))
+            m.place_is_context_ref = False
+    if "DATE" in best:
+        when = _absolute(best["DATE"], offset)
+        dates = _overlapping(found.dates, when, lambda d: (d.start, d.end))
+        if dates:
+            m.date = dates[0]
+    toll = _toll(coding, offset)
+    if coding.toll == "none":
+        m.fatalities = None
+    elif toll is not None:
+        m.fatalities = toll
+
+
+def _toll(coding: Coding, offset: int) -> TollArg | None:
+    """The dead the coder counts: the sum of its FATAL spans, or one."""
+    spans = coding.role("FATAL")
+    if coding.toll == "spans" and spans:
+        figures = [parse_toll(s.text) or _count(s.text) for s in spans]
+        figures = [f for f in figures if f is not None]
+        if figures:
+            first, last = spans[0], spans[-1]
+            span = TextSpan(
+                offset + first.start, offset + last.end, " ... ".join(s.text for s in spans)
+            )
+            return TollArg(
+                span,
+                Fatalities(
+                    sum(f.best for f in figures),
+                    sum(f.low for f in figures),
+                    sum(f.high for f in figures),
+                ),
+            )
+    if coding.toll == "one":
+        s = spans[0] if spans else None
+        span = _absolute(s, offset) if s else TextSpan(offset, offset, "")
+        return TollArg(span, Fatalities(1, 1, 1))
+    return None
+
+
+def _count(text: str) -> Fatalities | None:
+    n = parse_number(text)
+    return Fatalities(n, n, n) if n is not None else None
+
+
+__all__ = ["BUDGET_PIECES", "apply_coding", "code_extractions", "select_sentences", "PlaceArg"]

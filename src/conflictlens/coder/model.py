@@ -1,0 +1,158 @@
+"""The event coder at run time: int8 ONNX MiniLM -> sub-type, toll class, argument spans.
+
+``Coder.code(texts)`` reads each text (a sentence of a report, or a coder's note) as one
+window of at most ``MAX_PIECES`` word pieces and returns a :class:`Coding`: the ACLED
+sub-type probabilities (``"none"`` included), the toll class, and the spans its BIO head
+marks for each role, as character offsets into the text. Texts are batched by length so
+that padding costs little. No PyTorch: the weights were exported by
+``conflictlens.coder.train`` (``make train``) and run through onnxruntime.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from conflictlens.coder.pieces import CLS_ID, SEP_ID, encode
+from conflictlens.coder.runtime import session
+from conflictlens.coder.taxonomy import NONE, SPAN_ROLES, SUBTYPES, TAGS, TOLLS
+
+WEIGHTS = Path(__file__).resolve().parent / "weights" / "coder.onnx"
+#: Word pieces a window holds (plus [CLS] and [SEP]), as in training.
+MAX_PIECES = 126
+#: Windows per onnxruntime call: large enough to amortise the call, small enough that
+#: one long window does not pad many short ones (they are sorted by length first).
+BATCH = 16
+
+
+@dataclass
+class CodedSpan:
+    role: str  # one of SPAN_ROLES
+    start: int  # character offsets into the coded text
+    end: int
+    text: str
+    score: float  # mean probability of its pieces' tags
+
+
+@dataclass
+class Coding:
+    """What the coder makes of one text."""
+
+    probs: np.ndarray  # (len(SUBTYPES),) sub-type probabilities
+    toll: str  # one of TOLLS
+    spans: list[CodedSpan] = field(default_factory=list)
+
+    @property
+    def subtype(self) -> str:
+        return SUBTYPES[int(self.probs.argmax())]
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probs.max())
+
+    @property
+    def p_event(self) -> float:
+        """Probability that the text reports an event at all."""
+        return 1.0 - float(self.probs[SUBTYPES.index(NONE)])
+
+    def best_event_subtype(self) -> tuple[str, float]:
+        """The most likely sub-type other than "none"."""
+        probs = self.probs.copy()
+        probs[SUBTYPES.index(NONE)] = -1
+        k = int(probs.argmax())
+        return SUBTYPES[k], float(self.probs[k])
+
+    def role(self, name: str) -> list[CodedSpan]:
+        return [s for s in self.spans if s.role == name]
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def decode_spans(text: str, offsets: list[tuple[int, int]], probs: np.ndarray) -> list[CodedSpan]:
+    """BIO tags (argmax per piece) -> spans; an I- without its B- starts a span too, and
+    a span ends at the end of a word, never inside one."""
+    spans: list[CodedSpan] = []
+    tags = probs.argmax(-1)
+    cur: tuple[str, int, list[float]] | None = None  # role, first piece, scores
+    last = -1
+
+    def close(end_piece: int) -> None:
+        nonlocal cur
+        if cur is not None:
+            role, first, scores = cur
+            s, e = offsets[first][0], offsets[end_piece][1]
+            spans.append(CodedSpan(role, s, e, text[s:e], float(np.mean(scores))))
+        cur = None
+
+    for k, t in enumerate(tags):
+        label = TAGS[int(t)]
+        if label == "O":
+            close(last)
+        else:
+            prefix, role = label.split("-", 1)
+            glued = k > 0 and offsets[k][0] == offsets[k - 1][1]  # a "##" continuation
+            if cur is not None and cur[0] == role and (prefix == "I" or glued):
+                cur[2].append(float(probs[k, t]))
+            else:
+                close(last)
+                cur = (role, k, [float(probs[k, t])])
+        last = k
+    close(last)
+    return spans
+
+
+class Coder:
+    """The fine-tuned coder behind an onnxruntime session."""
+
+    def __init__(self, path: str | Path = WEIGHTS) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise FileNotFoundError(f"coder weights not found: {self.path}")
+        self.session = session(str(self.path))
+
+    def code(self, texts: list[str]) -> list[Coding]:
+        if not texts:
+            return []
+        encoded = encode(texts)
+        out: list[Coding | None] = [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i][0]))
+        for b in range(0, len(order), BATCH):
+            group = order[b : b + BATCH]
+            n = 2 + min(MAX_PIECES, max(len(encoded[i][0]) for i in group))
+            ids = np.zeros((len(group), n), np.int64)
+            attn = np.zeros_like(ids)
+            for r, i in enumerate(group):
+                p = encoded[i][0][:MAX_PIECES]
+                ids[r, : len(p) + 2] = [CLS_ID, *p, SEP_ID]
+                attn[r, : len(p) + 2] = 1
+            sub, toll, tags = self.session.run(None, {"ids": ids, "attn": attn})
+            sub_p, tag_p = _softmax(sub), _softmax(tags)
+            for r, i in enumerate(group):
+                offsets = encoded[i][1][:MAX_PIECES]
+                spans = decode_spans(texts[i], offsets, tag_p[r, 1 : len(offsets) + 1])
+                out[i] = Coding(sub_p[r], TOLLS[int(toll[r].argmax())], spans)
+        return out  # type: ignore[return-value]
+
+
+@functools.cache
+def _cached(path: str) -> Coder | None:
+    try:
+        return Coder(path)
+    except (FileNotFoundError, ImportError):
+        return None
+
+
+def default_coder() -> Coder | None:
+    """The packaged coder, or the weights named by ``CONFLICTLENS_CODER`` (a model
+    trained for a held-out check); None when no weights are installed."""
+    return _cached(os.environ.get("CONFLICTLENS_CODER") or str(WEIGHTS))
+
+
+__all__ = ["SPAN_ROLES", "Coder", "CodedSpan", "Coding", "default_coder", "decode_spans"]
