@@ -1004,6 +1004,10 @@ class ActorDictionary:
                 # In a year of change both periods hold; the name in use by that day wins.
                 begun = [p for p in periods if p[2] <= day] or periods
                 return max(begun, key=lambda p: (p[0], p[2]))[3]
+            if year is not None:
+                # A period that ended before the event names another government: the
+                # plain "Police Forces of Kenya" is less wrong than "(2002-2013)".
+                return None
         return self._state_names.get((kind, iso))
 
     def acled_actor(

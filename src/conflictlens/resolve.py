@@ -202,11 +202,11 @@ def _protest_type(
     return base.event_type, base.sub_event_type or "Peaceful protest", base
 
 
-def _intervening_force(cluster: Cluster, country: str | None) -> Actor | None:
+def _intervening_force(cluster: Cluster, country: str | None, day: str | None) -> Actor | None:
     """Who met the protest with force: the state forces its sentences name."""
     for m in cluster.mentions:
         for arg in m.sentence_actors:
-            actor = resolve_actor(arg, country)
+            actor = resolve_actor(arg, country, day, "Protests", "actor2")
             if actor is not None and actor.category == "State forces":
                 return actor
     return None
@@ -301,7 +301,7 @@ def resolve_cluster(
         if actor2 is not None and actor2.category in ("Protesters", "Civilians"):
             actor2 = None
         if sub_type != "Peaceful protest" and actor2 is None:
-            actor2 = _intervening_force(cluster, country)
+            actor2 = _intervening_force(cluster, country, day)
     if event_type == "Violence against civilians" and actor2 is None:
         # ACLED codes the victims of violence against civilians as "Civilians (Country)".
         actor2 = ActorDictionary.default().civilians_of(country)

@@ -18,6 +18,7 @@ Nothing here needs PyTorch: tests and the dictionary builder use it too.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import random
 import re
@@ -70,7 +71,7 @@ DATE_PHRASE = re.compile(
     rf"\b(?:(?:On|on|Between|between|From|from|Around|around|Since|since|During|during|"
     rf"Overnight on|overnight on|As of|as of)\s+(?:or around\s+|the night of\s+|the week of\s+)?)?"
     rf"(?:\d{{1,2}}(?:\s*(?:-|and|to|&)\s*\d{{1,2}})?\s+)?(?:{_MONTHS})"
-    rf"(?:\s+\d{{1,2}})?(?:,?\s+\d{{4}})?"
+    rf"(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+\d{{4}})?"
 )
 _NUMBER = re.compile(
     r"\b(?:\d{1,3}(?:,\d{3})+|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
@@ -100,23 +101,28 @@ def actor_forms(name: str) -> list[str]:
         forms += [long, acronym]
     else:
         forms.append(bare)
-    m = re.match(r"(Military|Police) Forces of (?:the )?(.+)$", bare)
+    # "Military Forces of Russia (2000-) Air Force": the state, without period or unit.
+    m = re.match(r"(Military|Police) Forces of (?:the )?(.+?)(?: \([\d\-]+\).*)?$", name)
     if m:
         kind, state = m.group(1).lower(), m.group(2)
         nouns = lex["state_force_nouns"][kind]
         for dem in _demonyms().get(state, []):
-            forms += [f"{dem} {n}" for n in nouns]
+            if not dem.endswith("s") or dem[:-1] not in _demonyms().get(state, []):
+                forms += [f"{dem} {n}" for n in nouns]  # "Russian forces", not "Russians"
         forms += [f"{state} {n}" for n in nouns] + [f"{state}'s {n}" for n in nouns]
         forms += nouns
     for cls, nouns in lex["class_nouns"].items():
         if bare == cls or (bare.startswith(cls) and country):
             forms += nouns
-    m = re.match(r"(.+?) (?:Ethnic|Communal) Militia$", bare)
+    m = re.match(r"(.+?) (Ethnic|Communal) Militia$", bare)
     if m:  # "Karamojong Ethnic Militia", "Kaduna Communal Militia"
         people = m.group(1)
-        forms += [f"{people} {n}" for n in lex["militia_nouns"][:4]] + [people + "s", people]
+        if people != "Unidentified":
+            forms += [f"{people} {n}" for n in lex["militia_nouns"][:4]]
+            if m.group(2) == "Ethnic":  # "Fulani" names the people; "Kaduna" only a place
+                forms += [people + "s", people]
         forms += lex["militia_nouns"]
-    for group_alias in lex["group_aliases"].get(bare, []):
+    for group_alias in lex["group_aliases"].get(name, lex["group_aliases"].get(bare, [])):
         forms.append(group_alias)
     seen: set[str] = set()
     return [f for f in forms if f and not (f.lower() in seen or seen.add(f.lower()))]
@@ -139,19 +145,23 @@ def actor_span(text: str, name: str, taken: list[tuple[int, int]]) -> tuple[int,
 def _toll_spans(text: str, fatalities: int) -> list[tuple[int, int]] | None:
     """Numbers of dead that add up to the coded toll, or None if none do."""
     cues = _lexicon()["death_cues"]
+    dates = [(d.start(), d.end()) for d in DATE_PHRASE.finditer(text)]
     near: list[tuple[int, int, int]] = []
     for m in _NUMBER.finditer(text):
+        if any(s <= m.start() < e for s, e in dates):
+            continue  # "On 2 May 2021": a day, not a toll
         value = parse_number(m.group(0))
         if value is None or value == 0:
             continue
         window = text[max(0, m.start() - 60) : m.end() + 60].lower()
         if any(re.search(rf"\b{c}", window) for c in cues):
             near.append((m.start(), m.end(), value))
-    for s, e, v in near:
-        if v == fatalities:
-            return [(s, e)]
-    if near and sum(v for _, _, v in near) == fatalities:
-        return [(s, e) for s, e, _ in near]
+    # The fewest figures that add up to the toll ("killing one member and 3 miners,
+    # injuring one other, stealing 6 motorcycles": 1 + 3), earliest first.
+    for size in range(1, min(4, len(near)) + 1):
+        for combo in itertools.combinations(near[:8], size):
+            if sum(v for _, _, v in combo) == fatalities:
+                return [(s, e) for s, e, _ in combo]
     return None
 
 
