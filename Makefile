@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SEED   := examples/rfi-karachi-interview.txt
 SHARED := ../shared
 
-.PHONY: install demo test lint bench gazetteer train clean
+.PHONY: install demo test lint bench gazetteer train loro clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,9 @@ bench: install
 gazetteer: install
 	$(BIN)/python scripts/build_gazetteer.py
 
-## Retrain the shipped models, times on 2 CPU cores: the news coder (coder/weights/coder.onnx,
-## ~40 min), then the MUC-4 models in src/conflictlens/data: the role tagger (roles_model,
+## Rebuild the knowledge bases drawn from the ACLED training rows (data/acled_actors.json,
+## data/acled_places.json: seconds), then retrain the shipped models, times on 2 CPU
+## cores: the news coder (coder/weights/coder.onnx, ~40 min), then the MUC-4 models in src/conflictlens/data: the role tagger (roles_model,
 ## ~10 min), the filler ranker that uses it (fillers_model.npz, ~4 min), the fine-tuned
 ## MiniLM encoder exported to ONNX (encoder_model.onnx, ~50 min), then the fusion of the
 ## last two, chosen on MUC-4 dev (encoder_config.json, ~3 min): about 1 h 50 min in all.
@@ -48,11 +49,26 @@ gazetteer: install
 ## needs them.
 train: install
 	$(BIN)/python -m pip install -q -r requirements-train.txt
+	$(BIN)/python scripts/build_acled_actors.py --shared $(SHARED)
+	$(BIN)/python scripts/build_acled_places.py --shared $(SHARED)
 	$(BIN)/python -m conflictlens.coder.train --shared $(SHARED)
 	$(BIN)/python scripts/train_roles.py --shared $(SHARED)
 	$(BIN)/python scripts/train_fillers.py --shared $(SHARED)
 	$(BIN)/python scripts/train_encoder.py --shared $(SHARED)
 	$(BIN)/python scripts/tune_fusion.py --shared $(SHARED)
+
+## Leave-one-region-out checks of the coder (~25 min each on 2 cores): train without
+## Ukraine, and without Eastern Africa, then score sub-types on the region left out.
+loro: install
+	$(BIN)/python -m pip install -q -r requirements-train.txt
+	$(BIN)/python -m conflictlens.coder.train --shared $(SHARED) --epochs 1 --cap 700 \
+		--negatives 1500 --exclude-country Ukraine --out build/loro-ukraine.onnx
+	$(BIN)/conflictlens eval $(SHARED)/training/acled/events.jsonl --only Ukraine \
+		--limit 1500 --model build/loro-ukraine.onnx
+	$(BIN)/python -m conflictlens.coder.train --shared $(SHARED) --epochs 1 --cap 700 \
+		--negatives 1500 --exclude-region "Eastern Africa" --out build/loro-eastern-africa.onnx
+	$(BIN)/conflictlens eval $(SHARED)/training/acled/events.jsonl --only "Eastern Africa" \
+		--limit 1500 --model build/loro-eastern-africa.onnx
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -149,7 +149,8 @@ def test_select_sentences_reads_event_sentences_within_the_budget():
     )
     article = structure(document_from_bytes(text.encode(), "<t>"))
     found = extract_mentions(article, analyse(article.body), dt.date(2024, 1, 1))
-    chosen = select_sentences(found)
+    assert select_sentences(found) == [0, 1, 2, 3]  # short: read whole
+    chosen = select_sentences(found, budget=20)  # long for this budget: event sentences
     picked = [
         found.text[found.sentences[i].start_char : found.sentences[i].end_char] for i in chosen
     ]
@@ -183,7 +184,10 @@ def test_coder_batches_like_one_by_one():
     together = coder.code(texts)
     alone = [coder.code([t])[0] for t in texts]
     for a, b in zip(together, alone, strict=True):
-        assert np.allclose(a.probs, b.probs, atol=1e-4)
+        # Dynamic int8 quantization scales activations per call, so padding partners
+        # move probabilities a little; the decisions do not move.
+        assert np.abs(a.probs - b.probs).max() < 0.02
+        assert a.subtype == b.subtype and a.toll == b.toll
         assert [(s.role, s.text) for s in a.spans] == [(s.role, s.text) for s in b.spans]
 
 
@@ -202,3 +206,44 @@ def test_onnx_export_matches_torch():
         ref = model(ids, attn)[0].softmax(-1).numpy()
     got = np.stack([c.probs for c in Coder(path).code(texts)])
     assert np.abs(ref - got).max() < 0.05  # int8 weights: close, not equal
+
+
+def test_ucdp_headlines_are_partial_labels_by_type_of_violence():
+    ex = labels.from_ucdp(
+        {"source_headline": "Gunmen kill 12 villagers in Zamfara;other", "type_of_violence": "3.0"}
+    )
+    assert ex is not None and ex.subtype == "" and not ex.spans_known
+    assert "Violence against civilians/Attack" in ex.allowed
+    assert not any(s.startswith("Battles/") for s in ex.allowed)
+    assert labels.from_ucdp({"source_headline": "", "type_of_violence": "1.0"}) is None
+
+
+def test_rams_trigger_sentence_with_its_arguments():
+    doc = {
+        "sentences": [["It", "rained", "."], ["Rebels", "shelled", "Aleppo", "on", "Monday", "."]],
+        "evt_triggers": [[4, 4, [["conflict.attack.airstrikemissilestrike", 1.0]]]],
+        "gold_evt_links": [
+            [[4, 4], [3, 3], "evt1arg01attacker"],
+            [[4, 4], [5, 5], "evt1arg04place"],
+        ],
+    }
+    ex = labels.from_rams(doc)
+    assert ex.text == "Rebels shelled Aleppo on Monday."
+    assert spans_of(ex) == {"ACTOR1": "Rebels", "LOC": "Aleppo"}
+    assert "Explosions/Remote violence/Air/drone strike" in ex.allowed
+
+
+def test_partial_label_loss_is_cross_entropy_for_one_label():
+    torch = pytest.importorskip("torch", reason="training extra (torch) not installed")
+    from conflictlens.coder.train import subtype_loss
+
+    logits = torch.randn(4, len(SUBTYPES))
+    target = torch.tensor([0, 3, 5, 25])
+    allowed = torch.nn.functional.one_hot(target, len(SUBTYPES)).bool()
+    ones = torch.ones(len(SUBTYPES))
+    ce = torch.nn.functional.cross_entropy(logits, target)
+    assert torch.allclose(subtype_loss(logits, allowed, ones), ce, atol=1e-6)
+    allowed[0, 1] = True  # a set of two: -log(p0 + p1)
+    p = logits.softmax(-1)
+    want = (-(p[0, 0] + p[0, 1]).log() - p[1:, :].gather(1, target[1:, None]).log().sum()) / 4
+    assert torch.allclose(subtype_loss(logits, allowed, ones), want, atol=1e-5)

@@ -79,6 +79,7 @@ class ActorArg:
     span: TextSpan
     match: ActorMatch | None  # None: a mention the dictionary does not know
     demonym: str | None = None  # ISO2 of "Israeli" in "an Israeli air strike"
+    coded: bool = False  # marked by the learned coder (which outranks the parse rules)
 
 
 @dataclass

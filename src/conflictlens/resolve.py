@@ -117,6 +117,9 @@ def resolve_place(
 
 def _pick_actor(cluster: Cluster, role: str) -> ActorArg | None:
     args = [getattr(m, role) for m in cluster.mentions if getattr(m, role) is not None]
+    coded = [a for a in args if a.coded]
+    if coded:  # the learned coder's choice, which the dictionary then names
+        return coded[0]
     known = [a for a in args if a.match is not None or a.demonym is not None]
     named = [a for a in known if a.match is not None and not a.match.entry.generic]
     return (named or known or [None])[0]
@@ -153,12 +156,30 @@ def resolve_actor(
     return actors.resolve(arg.match, country)
 
 
+#: ACLED's demonstration sub-types, mildest first.
+DEMONSTRATION_SEVERITY = {
+    "Peaceful protest": 0,
+    "Protest with intervention": 1,
+    "Excessive force against protesters": 2,
+    "Violent demonstration": 2,
+    "Mob violence": 2,
+}
+
+
 def resolve_type(cluster: Cluster, actor2: Actor | None) -> tuple[str, str, EventMention]:
     """The ACLED type and sub-event type, and the mention that decided it: the learned
     coder's most confident reading of the cluster's sentences, else the rules'."""
     coded = [m for m in cluster.mentions if m.coded is not None]
     if coded:
-        m = max(coded, key=lambda m: m.coded.probability)  # type: ignore[union-attr]
+        # A demonstration is coded by the worst that happened at it, as ACLED does: a
+        # protest that police dispersed, or that turned violent, is not a peaceful one.
+        m = max(
+            coded,
+            key=lambda m: (
+                DEMONSTRATION_SEVERITY.get(m.coded.sub_event_type, -1),  # type: ignore[union-attr]
+                m.coded.probability,  # type: ignore[union-attr]
+            ),
+        )
         return m.coded.event_type, m.coded.sub_event_type, m  # type: ignore[union-attr]
     lex = lexicon()
     refinement = lex["attack_refinement"]

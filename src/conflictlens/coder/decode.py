@@ -27,6 +27,7 @@ import json
 import re
 from pathlib import Path
 
+from conflictlens.actors import ActorDictionary
 from conflictlens.coder.model import CodedSpan, Coder, Coding, default_coder
 from conflictlens.coder.taxonomy import ACLED_TAXONOMY
 from conflictlens.extract import (
@@ -38,6 +39,8 @@ from conflictlens.extract import (
     TextSpan,
     TollArg,
 )
+from conflictlens.gazetteer import normalize
+from conflictlens.kb.places import AcledPlaces, to_place
 from conflictlens.models import Fatalities
 from conflictlens.tolls import parse_number, parse_toll
 
@@ -47,8 +50,14 @@ BUDGET_PIECES = 256
 CHARS_PER_PIECE = 4.5
 #: Below this probability of an event the sentence's rule mentions are dropped.
 NONE_GATE = 0.5
+#: Rule triggers the coder's "none" overrules: a death or an injury says nothing of who
+#: or why (a crash, a murder, an epidemic).
+WEAK_LEMMAS = frozenset({"kill", "die", "dead", "death", "murder", "wound", "injure"})
 #: A sentence without a rule mention gets a coder mention from this probability on.
 NEW_EVENT = 0.6
+#: A gazetteer town smaller than this loses to an ACLED admin unit of the same name
+#: ("Soum": a village in Senegal, a province of Burkina Faso in ACLED's rows).
+SMALL_TOWN = 20_000
 #: Longest sentence read whole (in characters); longer ones are cut (the coder's window).
 MAX_CHARS = 560
 
@@ -70,17 +79,19 @@ def select_sentences(found: Extraction, budget: int = BUDGET_PIECES) -> list[int
     """Indices of the sentences to encode, in text order, within the piece budget."""
     with_mentions = {m.sentence_index for m in found.mentions}
     cues = _cues()
+    costs = [min(s.end_char - s.start_char, MAX_CHARS) / CHARS_PER_PIECE for s in found.sentences]
+    if sum(costs) <= budget:  # a short report (a coder's note, a brief): read it all
+        return list(range(len(found.sentences)))
     chosen: list[int] = []
     spent = 0.0
     for i, sent in enumerate(found.sentences):
         text = found.text[sent.start_char : sent.end_char]
         if i not in with_mentions and not cues.search(text):
             continue
-        cost = min(len(text), MAX_CHARS) / CHARS_PER_PIECE
-        if spent + cost > budget and chosen:
+        if spent + costs[i] > budget and chosen:
             break
         chosen.append(i)
-        spent += cost
+        spent += costs[i]
     return chosen
 
 
@@ -103,7 +114,15 @@ def apply_coding(found: Extraction, index: int, coding: Coding) -> None:
     sent = found.sentences[index]
     here = [m for m in found.mentions if m.sentence_index == index]
     if coding.p_event < NONE_GATE:
-        found.mentions[:] = [m for m in found.mentions if m.sentence_index != index]
+        # "none": a death or a weak cue alone is no political violence (a car crash, a
+        # murder); a strong trigger ("the attack on the police compound") stays, typed by
+        # the rules -- the coder, trained on coders' notes, reads commentary and
+        # interview sentences as "none" too often to overrule one.
+        found.mentions[:] = [
+            m
+            for m in found.mentions
+            if m.sentence_index != index or not (m.weak or m.toll_only or m.lemma in WEAK_LEMMAS)
+        ]
         return
     subtype, probability = coding.best_event_subtype()
     event_type, sub_type = _split_type(subtype)
@@ -164,7 +183,7 @@ def _overlapping(items, span: TextSpan, key):
 def _actor(found: Extraction, span: TextSpan) -> ActorArg:
     """A coder actor span, with the dictionary's match inside it when there is one."""
     hits = _overlapping(found.actor_matches, span, lambda a: (a.start, a.end))
-    return ActorArg(span, hits[0] if hits else None)
+    return ActorArg(span, hits[0] if hits else None, coded=True)
 
 
 def _arguments(found: Extraction, m: EventMention, offset: int, coding: Coding) -> None:
@@ -182,10 +201,9 @@ def _arguments(found: Extraction, m: EventMention, offset: int, coding: Coding) 
     if "ASSOC1" in best:
         m.perpetrator_groups.append(_absolute(best["ASSOC1"], offset))
     if "LOC" in best:
-        loc = _absolute(best["LOC"], offset)
-        places = _overlapping(found.context.toponyms, loc, lambda p: (p.span.start, p.span.end))
-        if places:
-            m.place = min(places, key=lambda p: abs(p.span.start - loc.start))
+        place = _place(found, _absolute(best["LOC"], offset))
+        if place is not None:
+            m.place = place
             m.place_is_context_ref = False
     if "DATE" in best:
         when = _absolute(best["DATE"], offset)
@@ -197,6 +215,41 @@ def _arguments(found: Extraction, m: EventMention, offset: int, coding: Coding) 
         m.fatalities = None
     elif toll is not None:
         m.fatalities = toll
+
+
+def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
+    """The place a coder LOC span names. The gazetteer's reading of the toponym there,
+    unless ACLED's own geocoding knows the name and the gazetteer's answer is only a
+    country, or lies in a country none of ACLED's namesakes is in, or the words after
+    the name give the admin units of one of them ("Kabougou (Tansarga, Tapoa)")."""
+    toponyms = _overlapping(found.context.toponyms, loc, lambda p: (p.span.start, p.span.end))
+    top = min(toponyms, key=lambda p: abs(p.span.start - loc.start)) if toponyms else None
+    actors = ActorDictionary.default()
+    countries = [actors.acled_country_name(c) or c for c in found.context.countries]
+    hints = found.text[loc.end : loc.end + 80].split(")")[0]
+    kb = AcledPlaces.default()
+    acled = kb.resolve(loc.text, hints, countries)
+    if acled is None:
+        return top
+    if not kb.candidates(loc.text):  # placed by its admin unit only
+        town = top is not None and top.place.kind != "country" and not top.place.inferred
+        if town and top.place.population >= SMALL_TOWN:  # type: ignore[union-attr]
+            return top  # a town of some size beats a namesake admin unit
+        return PlaceArg(
+            loc if top is None else top.span, to_place(acled, actors.country_code(acled.country))
+        )
+    admin_named = bool(acled.admin_keys() & set(normalize(hints).split()))
+    if top is not None and not admin_named:
+        namesake_countries = {normalize(p.country) for p in kb.candidates(loc.text)}
+        top_country = normalize(actors.acled_country_name(top.place.country_code) or "")
+        if (
+            top.place.kind != "country"
+            and not top.place.inferred
+            and (top_country in namesake_countries or countries)
+        ):
+            return top
+    place = to_place(acled, actors.country_code(acled.country))
+    return PlaceArg(loc if top is None else top.span, place)
 
 
 def _toll(coding: Coding, offset: int) -> TollArg | None:

@@ -42,6 +42,10 @@ class Example:
     toll: int | None = None  # 0: no dead; 1 with no number: "one"; None: unknown
     toll_from_spans: bool = False  # the toll is the sum of the FATAL spans
     group: str = ""  # country (or corpus) the example comes from, for held-out splits
+    #: A partial label: the sub-types the text may have (UCDP's "one-sided violence",
+    #: RAMS's "bombing"), when the source does not give ACLED's; ``subtype`` is then "".
+    allowed: tuple[str, ...] | None = None
+    spans_known: bool = True  # False: no argument labels (the tag loss skips the text)
 
 
 @functools.cache
@@ -209,6 +213,93 @@ def from_acled(row: dict, rng: random.Random | None = None) -> Example:
             ex.toll, ex.toll_from_spans = deaths, True
         elif deaths == 1:
             ex.toll = 1
+    ex.spans.sort()
+    return ex
+
+
+#: UCDP's type of violence -> the ACLED sub-types it may be (1 state-based, 2 non-state
+#: conflict: fighting between armed groups; 3 one-sided: violence against civilians).
+_VIOLENT = tuple(
+    s for s in SUBTYPES if s.startswith(("Battles/", "Explosions/", "Violence against"))
+)
+UCDP_ALLOWED = {
+    "1": tuple(s for s in _VIOLENT if not s.startswith("Violence against")),
+    "2": tuple(s for s in _VIOLENT if not s.startswith("Violence against")),
+    "3": tuple(s for s in _VIOLENT if not s.startswith("Battles/")),
+}
+
+
+def from_ucdp(row: dict) -> Example | None:
+    """A UCDP GED event -> its first report headline, labelled with the sub-types its
+    type of violence allows: news-style text, which ACLED's notes are not."""
+    heads = [h.strip() for h in (row.get("source_headline") or "").split(";") if h.strip()]
+    heads = [h for h in heads if 25 <= len(h) <= 300]
+    kind = (row.get("type_of_violence") or "").split(".")[0]
+    if not heads or kind not in UCDP_ALLOWED:
+        return None
+    return Example(
+        text=heads[0],
+        subtype="",
+        allowed=UCDP_ALLOWED[kind],
+        spans_known=False,
+        group="ucdp:" + row.get("country", ""),
+    )
+
+
+#: RAMS event types -> the ACLED sub-types they may be.
+RAMS_ALLOWED = {
+    "conflict.attack.airstrikemissilestrike": (
+        "Explosions/Remote violence/Air/drone strike",
+        "Explosions/Remote violence/Shelling/artillery/missile attack",
+    ),
+    "conflict.attack.bombing": tuple(s for s in _VIOLENT if s.startswith("Explosions/")),
+    "conflict.attack.selfdirectedbattle": tuple(s for s in _VIOLENT if s.startswith("Battles/")),
+    "conflict.attack.invade": tuple(s for s in _VIOLENT if s.startswith("Battles/")),
+    "conflict.attack.setfire": (
+        "Strategic developments/Looting/property destruction",
+        "Violence against civilians/Attack",
+        "Riots/Violent demonstration",
+        "Riots/Mob violence",
+    ),
+    "conflict.attack": _VIOLENT,
+    "conflict.demonstrate": tuple(s for s in SUBTYPES if s.startswith(("Protests/", "Riots/"))),
+}
+RAMS_ROLES = {"attacker": "ACTOR1", "target": "ACTOR2", "victim": "ACTOR2", "place": "LOC"}
+
+
+def _detok(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Tokens -> text with ordinary spacing, and each token's character span."""
+    text, spans = "", []
+    for tok in tokens:
+        glue = tok in (",", ".", ";", ":", "!", "?", ")", "'s", "n't", "%") or text.endswith("(")
+        if text and not glue:
+            text += " "
+        spans.append((len(text), len(text) + len(tok)))
+        text += tok
+    return text, spans
+
+
+def from_rams(doc: dict) -> Example | None:
+    """A RAMS conflict event -> the sentence of its trigger, with its attacker, target,
+    victim and place marked where they lie in that sentence."""
+    label = doc["evt_triggers"][0][2][0][0]
+    allowed = next((v for k, v in RAMS_ALLOWED.items() if label.startswith(k)), None)
+    if allowed is None:
+        return None
+    trigger = doc["evt_triggers"][0][0]
+    offset = 0
+    for sent in doc["sentences"]:
+        if offset <= trigger < offset + len(sent):
+            break
+        offset += len(sent)
+    else:
+        return None
+    text, spans = _detok(sent)
+    ex = Example(text=text, subtype="", allowed=allowed, group="rams")
+    for _, (a, b), role in doc["gold_evt_links"]:
+        name = RAMS_ROLES.get(re.sub(r"^evt\d+arg\d+", "", role))
+        if name and offset <= a and b < offset + len(sent):
+            ex.spans.append((spans[a - offset][0], spans[b - offset][1], name))
     ex.spans.sort()
     return ex
 

@@ -76,36 +76,41 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 
 def decode_spans(text: str, offsets: list[tuple[int, int]], probs: np.ndarray) -> list[CodedSpan]:
-    """BIO tags (argmax per piece) -> spans; an I- without its B- starts a span too, and
-    a span ends at the end of a word, never inside one."""
-    spans: list[CodedSpan] = []
-    tags = probs.argmax(-1)
-    cur: tuple[str, int, list[float]] | None = None  # role, first piece, scores
-    last = -1
-
-    def close(end_piece: int) -> None:
-        nonlocal cur
-        if cur is not None:
-            role, first, scores = cur
-            s, e = offsets[first][0], offsets[end_piece][1]
-            spans.append(CodedSpan(role, s, e, text[s:e], float(np.mean(scores))))
-        cur = None
-
-    for k, t in enumerate(tags):
-        label = TAGS[int(t)]
-        if label == "O":
-            close(last)
+    """BIO tags -> spans, decided per word: a word's tag is the argmax of its pieces'
+    mean probabilities, so a span never starts or ends inside a word ("Shaba|ab").
+    An I- without its B- starts a span too."""
+    words: list[tuple[int, int]] = []  # [first piece, last piece] of each word
+    for k, (a, b) in enumerate(offsets):
+        glued = words and a == offsets[k - 1][1] and a < b
+        if glued and text[a].isalnum() and text[a - 1].isalnum():  # "##" continuation
+            words[-1] = (words[-1][0], k)
         else:
+            words.append((k, k))
+    spans: list[CodedSpan] = []
+    cur: tuple[str, int, int, list[float]] | None = None  # role, first/last word, scores
+    for w, (i, j) in enumerate(words):
+        mean = probs[i : j + 1].mean(0)
+        t = int(mean.argmax())
+        label = TAGS[t]
+        if label != "O":
             prefix, role = label.split("-", 1)
-            glued = k > 0 and offsets[k][0] == offsets[k - 1][1]  # a "##" continuation
-            if cur is not None and cur[0] == role and (prefix == "I" or glued):
-                cur[2].append(float(probs[k, t]))
-            else:
-                close(last)
-                cur = (role, k, [float(probs[k, t])])
-        last = k
-    close(last)
+            if cur is not None and cur[0] == role and prefix == "I":
+                cur = (role, cur[1], w, [*cur[3], float(mean[t])])
+                continue
+        if cur is not None:
+            spans.append(_span(text, offsets, words, cur))
+            cur = None
+        if label != "O":
+            cur = (role, w, w, [float(mean[t])])
+    if cur is not None:
+        spans.append(_span(text, offsets, words, cur))
     return spans
+
+
+def _span(text, offsets, words, cur) -> CodedSpan:
+    role, first, last, scores = cur
+    s, e = offsets[words[first][0]][0], offsets[words[last][1]][1]
+    return CodedSpan(role, s, e, text[s:e], float(np.mean(scores)))
 
 
 class Coder:

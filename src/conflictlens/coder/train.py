@@ -32,6 +32,8 @@ from conflictlens.coder.pieces import CLS_ID, SEP_ID, encode
 from conflictlens.coder.taxonomy import SUBTYPES, TAGS, TOLLS
 from conflictlens.encoder_torch import MiniLM, base_state
 
+#: The regions (ACLED's names) of the countries UCDP's rows cover, for held-out checks.
+UCDP_REGIONS = {"Nigeria": "Western Africa", "Ukraine": "Europe", "Syria": "Middle East"}
 MAX_PIECES = 126  # + [CLS] and [SEP]: the notes' 99th percentile is ~110 pieces
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 BUILD = Path(__file__).resolve().parents[3] / "build"  # the repository's, git-ignored
@@ -68,7 +70,11 @@ def tensors(examples: list[L.Example]):
     ids = torch.zeros(len(examples), n, dtype=torch.long)
     attn = torch.zeros_like(ids)
     tags = torch.full_like(ids, -100)
-    sub = torch.tensor([SUBTYPES.index(ex.subtype) for ex in examples])
+    # The sub-types each text may have: one for ACLED rows, a set for partial labels.
+    allowed = torch.zeros(len(examples), len(SUBTYPES), dtype=torch.bool)
+    for k, ex in enumerate(examples):
+        for name in ex.allowed or (ex.subtype,):
+            allowed[k, SUBTYPES.index(name)] = True
     toll = torch.tensor(
         [
             -100 if ex.toll is None else (2 if ex.toll_from_spans else (1 if ex.toll == 1 else 0))
@@ -79,8 +85,9 @@ def tensors(examples: list[L.Example]):
         p, off = p[:MAX_PIECES], off[:MAX_PIECES]
         ids[k, : len(p) + 2] = torch.tensor([CLS_ID, *p, SEP_ID])
         attn[k, : len(p) + 2] = 1
-        tags[k, 1 : len(p) + 1] = torch.tensor(piece_tags(off, ex.spans), dtype=torch.long)
-    return ids, attn, sub, toll, tags
+        if ex.spans_known:
+            tags[k, 1 : len(p) + 1] = torch.tensor(piece_tags(off, ex.spans), dtype=torch.long)
+    return ids, attn, allowed, toll, tags
 
 
 def build_examples(shared: Path, args, rng: random.Random) -> list[L.Example]:
@@ -96,7 +103,20 @@ def build_examples(shared: Path, args, rng: random.Random) -> list[L.Example]:
     negatives = L.muc_negatives(shared / "benchmarks" / "muc4" / "train.json")
     negatives += L.rams_negatives(training / "rams")
     rng.shuffle(negatives)
-    return examples + negatives[: args.negatives]
+    # News-style positives, with partial sub-type labels: UCDP report headlines and the
+    # trigger sentences of RAMS's conflict events.
+    held_out = set(args.exclude_country) | {
+        c for c, region in UCDP_REGIONS.items() if region in args.exclude_region
+    }
+    news = [
+        e
+        for r in L.read_jsonl(training / "ucdp" / "ged.jsonl")
+        if r.get("country") not in held_out and (e := L.from_ucdp(r))
+    ]
+    news = L.balanced(news, args.ucdp_cap, rng)
+    for name in ("dev.jsonlines", "test.jsonlines"):
+        news += [e for d in L.read_jsonl(training / "rams" / name) if (e := L.from_rams(d))]
+    return examples + negatives[: args.negatives] + news
 
 
 def batches(examples: list[L.Example], size: int, rng: random.Random):
@@ -107,12 +127,23 @@ def batches(examples: list[L.Example], size: int, rng: random.Random):
     return [[examples[i] for i in g] for g in groups]
 
 
+def subtype_loss(logits: torch.Tensor, allowed: torch.Tensor, weight: torch.Tensor):
+    """-log of the probability of the allowed sub-types: cross-entropy for one label,
+    the partial-label likelihood for a set. Weighted by the class weight of a single
+    label (rare sub-types count more), 1 for sets, normalised like cross_entropy."""
+    inside = logits.masked_fill(~allowed, float("-inf")).logsumexp(-1)
+    nll = logits.logsumexp(-1) - inside
+    single = allowed.sum(-1) == 1
+    w = torch.where(single, (allowed.float() * weight).sum(-1), torch.ones_like(nll))
+    return (w * nll).sum() / w.sum()
+
+
 def train(args) -> dict:
     rng = random.Random(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     examples = build_examples(Path(args.shared), args, rng)
-    counts = Counter(ex.subtype for ex in examples)
+    counts = Counter(ex.subtype for ex in examples if ex.subtype)
     print(f"{len(examples)} examples; {dict(counts.most_common())}", flush=True)
     top = max(counts.values())
     weight = torch.tensor(
@@ -133,10 +164,10 @@ def train(args) -> dict:
     step, t0 = 0, time.time()
     for epoch, plan_e in enumerate(plan):
         for group in plan_e:
-            ids, attn, sub, toll, tags = tensors(group)
+            ids, attn, allowed, toll, tags = tensors(group)
             s_log, t_log, g_log = model(ids, attn)
             loss = (
-                F.cross_entropy(s_log, sub, weight=weight)
+                subtype_loss(s_log, allowed, weight)
                 + F.cross_entropy(g_log.reshape(-1, len(TAGS)), tags.reshape(-1))
                 + 0.5 * F.cross_entropy(t_log, toll, ignore_index=-100)
             )
@@ -206,8 +237,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=8e-5)
-    ap.add_argument("--cap", type=int, default=1200, help="examples per (sub-type, country)")
+    ap.add_argument("--cap", type=int, default=1000, help="examples per (sub-type, country)")
     ap.add_argument("--negatives", type=int, default=3000)
+    ap.add_argument("--ucdp-cap", type=int, default=1000, help="headlines per (type, country)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--exclude-country", nargs="*", default=[], help="held-out check")

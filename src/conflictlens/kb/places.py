@@ -1,0 +1,129 @@
+"""The places ACLED's coders geocoded (``data/acled_places.json``, from the training rows).
+
+GeoNames' cities1000 knows the towns; conflict events happen in villages it lacks
+("Ougarou", "Kabougou"). ACLED's coders placed each event and named its admin units;
+``AcledPlaces.resolve`` looks a place name up among them and picks the namesake the text
+supports: one whose admin names the text gives ("Kabougou (Tansarga, Tapoa)"), else one
+in the text's countries, else the one most events were coded at. Built by
+``scripts/build_acled_places.py`` (train split only); ACLED's terms of use apply.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from conflictlens.gazetteer import Place, normalize
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "acled_places.json"
+#: ACLED geo_precision 1 is the place itself, 2 a part of a region near it, 3 a region.
+KIND = {1: "city", 2: "city", 3: "region"}
+
+
+@dataclass(frozen=True)
+class AcledPlace:
+    location: str
+    admin1: str
+    admin2: str
+    admin3: str
+    country: str
+    lat: float
+    lon: float
+    geo_precision: int
+    rows: int
+
+    def admin_keys(self) -> set[str]:
+        return {normalize(a) for a in (self.admin1, self.admin2, self.admin3) if a}
+
+
+class AcledPlaces:
+    def __init__(self, path: Path = DATA) -> None:
+        self.by_name: dict[str, list[AcledPlace]] = {}
+        if not path.exists():
+            return
+        for row in json.loads(path.read_text(encoding="utf-8"))["places"]:
+            place = AcledPlace(*row)
+            self.by_name.setdefault(normalize(place.location), []).append(place)
+        for items in self.by_name.values():
+            items.sort(key=lambda p: -p.rows)
+        # Admin units (a district, a region) as places of their own: the mean point of the
+        # events coded in them, at region precision.
+        acc: dict[tuple[str, str, str], list[float]] = {}
+        shown: dict[str, str] = {}
+        for items in self.by_name.values():
+            for p in items:
+                for level, name in ((3, p.admin3), (2, p.admin2), (1, p.admin1)):
+                    if name:
+                        shown.setdefault(normalize(name), name)
+                        a = acc.setdefault((normalize(name), p.country, p.admin1), [0, 0, 0, level])
+                        a[0] += p.lat * p.rows
+                        a[1] += p.lon * p.rows
+                        a[2] += p.rows
+                        a[3] = min(a[3], level)
+        self.admins: dict[str, list[AcledPlace]] = {}
+        for (key, country, admin1), (lat, lon, n, level) in acc.items():
+            unit = AcledPlace(shown[key], admin1, "", "", country, lat / n, lon / n, 3, int(n))
+            self.admins.setdefault(key, []).append((unit, level))
+        for units in self.admins.values():
+            units.sort(key=lambda u: (u[1], -u[0].rows))
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> AcledPlaces:
+        return cls()
+
+    def candidates(self, name: str) -> list[AcledPlace]:
+        return self.by_name.get(normalize(name), [])
+
+    def resolve(
+        self, name: str, hints: str = "", countries: Sequence[str] = ()
+    ) -> AcledPlace | None:
+        """The namesake of ``name`` that the text around it (``hints``: the words after
+        it, where ACLED-style notes give "(admin2, admin1)") and its ``countries``
+        (names) support; None when the data has no place of that name."""
+        found = self.candidates(name)
+        if not found:
+            return self.admin_unit(hints, countries)
+        parts = {normalize(x) for x in hints.replace("(", ",").split(",")} - {""}
+        words = set(normalize(hints).split())
+
+        def named(p: AcledPlace) -> int:  # whole admin names count more than words
+            keys = p.admin_keys()
+            return 2 * len(keys & parts) + len(keys & words)
+
+        best = max(found, key=named)
+        if named(best) > 0:
+            return best
+        wanted = {normalize(c) for c in countries}
+        inside = [p for p in found if normalize(p.country) in wanted]
+        return (inside or found)[0]
+
+    def admin_unit(self, hints: str, countries: Sequence[str] = ()) -> AcledPlace | None:
+        """The admin unit the words name ("Tansarga, Tapoa"), the most local first; a
+        place the data lacks is then placed at the middle of its unit."""
+        wanted = {normalize(c) for c in countries}
+        best = None
+        for part in hints.replace("(", ",").split(","):
+            units = self.admins.get(normalize(part), [])
+            inside = [u for u in units if normalize(u[0].country) in wanted] or units
+            if inside and (best is None or inside[0][1] > best[1]):
+                best = inside[0]
+        return best[0] if best else None
+
+
+def to_place(p: AcledPlace, country_code: str | None) -> Place:
+    """As a gazetteer :class:`Place` (no GeoNames id: ACLED's own geocoding)."""
+    return Place(
+        geonames_id=None,
+        name=p.location,
+        admin1=p.admin1 or None,
+        country=p.country,
+        country_code=country_code or "",
+        lat=p.lat,
+        lon=p.lon,
+        population=0,
+        kind=KIND.get(p.geo_precision, "city"),
+    )

@@ -1,0 +1,50 @@
+"""ACLED's own geocoding as a lookup (kb/places.py, data/acled_places.json)."""
+
+from __future__ import annotations
+
+from conflictlens.kb.places import AcledPlaces, to_place
+
+
+def test_a_village_geonames_lacks_is_found_with_its_admin_units():
+    kb = AcledPlaces.default()
+    place = kb.resolve("Ougarou", " (Matiacoali, Gourma)")
+    assert place is not None and place.country == "Burkina Faso"
+    assert abs(place.lat - 12.16) < 0.1 and abs(place.lon - 0.93) < 0.1
+
+
+def _shared_names(kb: AcledPlaces) -> list[str]:
+    """Place names the data holds in more than one country."""
+    return [
+        ps[0].location
+        for ps in kb.by_name.values()
+        if len({p.country for p in ps}) > 1 and all(p.admin1 for p in ps)
+    ]
+
+
+def test_the_admin_names_after_a_name_pick_the_namesake():
+    kb = AcledPlaces.default()
+    names = _shared_names(kb)
+    assert len(names) > 20
+    for name in names[:20]:
+        namesakes = kb.candidates(name)
+        for p in namesakes:
+            if sum(q.admin1 == p.admin1 for q in namesakes) > 1:
+                continue  # the text could not tell them apart either
+            got = kb.resolve(name, f" ({p.admin2 or p.admin1}, {p.admin1})")
+            assert got.country == p.country
+
+
+def test_the_texts_country_picks_the_namesake_when_no_admin_is_given():
+    kb = AcledPlaces.default()
+    for name in _shared_names(kb)[:20]:
+        for country in {p.country for p in kb.candidates(name)}:
+            assert kb.resolve(name, "", [country]).country == country
+
+
+def test_an_unknown_place_is_put_in_the_admin_unit_the_text_names():
+    kb = AcledPlaces.default()
+    unit = kb.resolve("Nowhereville", " (Tansarga, Tapoa)")
+    assert unit is not None and unit.country == "Burkina Faso"
+    assert unit.location == "Tansarga"
+    assert to_place(unit, "BF").kind == "region"
+    assert kb.resolve("Nowhereville", "") is None
