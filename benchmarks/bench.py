@@ -172,6 +172,7 @@ def stage_timings(shared: Path) -> None:
     )
     warm = _best_ms(Gazetteer.default().resolve, "Quetta")
     print(f"gazetteer      : {cold:.0f} ms import + open + first query; {warm:.2f} ms a query")
+    coder_timing(shared)
     muc_dev = shared / "benchmarks" / "muc4" / "dev.json"
     if muc_dev.exists():
         from conflictlens import encoder
@@ -182,6 +183,32 @@ def stage_timings(shared: Path) -> None:
         encoder.read(texts)
         ms = (time.perf_counter() - t0) * 1000 / len(texts)
         print(f"MUC-4 encoder  : {ms:.0f} ms / document (50 MUC-4 dev documents, one process)")
+
+
+def coder_timing(shared: Path) -> None:
+    """The learned coder alone, in one process: what it costs per report on the bench
+    corpus's MUC-4 reports (the sentences it reads, their word pieces, the time)."""
+    from conflictlens.analyse import analyse_many
+    from conflictlens.coder.decode import code_extractions, select_sentences
+    from conflictlens.extract import extract_mentions
+    from conflictlens.pipeline import reference_date
+
+    docs = corpus(shared, 0, 50) or corpus(shared, 20, 0)
+    articles = [structure(d) for d in docs]
+    parsed = analyse_many([a.body for a in articles], batch_size=16, n_process=1)
+    found = [
+        extract_mentions(a, doc, reference_date(a, d))
+        for a, doc, d in zip(articles, parsed, docs, strict=True)
+    ]
+    sentences = sum(len(select_sentences(f)) for f in found)
+    code_extractions(found[:2])  # warm-up: the session
+    t0 = time.perf_counter()
+    code_extractions(found)
+    ms = (time.perf_counter() - t0) * 1000 / len(found)
+    print(
+        f"coder          : {ms:.0f} ms / report ({sentences / len(found):.1f} sentences read "
+        f"a report, {len(found)} reports, one process)"
+    )
 
 
 if __name__ == "__main__":

@@ -90,9 +90,17 @@ class AcledPlaces:
         parts = {normalize(x) for x in hints.replace("(", ",").split(",")} - {""}
         words = set(normalize(hints).split())
 
-        def named(p: AcledPlace) -> int:  # whole admin names count more than words
-            keys = p.admin_keys()
-            return 2 * len(keys & parts) + len(keys & words)
+        def named(p: AcledPlace) -> float:
+            # Whole admin names count more than words, and a region more than a district:
+            # "Boke (Boke, Boke)" is Guinea's Boke region, not an Ethiopian sub-district.
+            score = 0.0
+            for weight, admin in ((3, p.admin1), (2, p.admin2), (1, p.admin3)):
+                key = normalize(admin) if admin else ""
+                if key in parts:
+                    score += weight
+                elif key and key in words:
+                    score += weight / 4
+            return score
 
         best = max(found, key=named)
         if named(best) > 0:
