@@ -179,10 +179,10 @@ def test_events_merge_reports_across_articles(tmp_path):
     args = ("events", "--db", db, "--since", "2023-02-17", "--until", "2023-02-17", "-f", "json")
     merged = json.loads(run(*args).stdout)
     separate = json.loads(run(*args, "--no-merge").stdout)
-    karachi = [e for e in merged if e["location"]["name"] == "Karachi"]
+    karachi = [e for e in merged if (e["location"] or {}).get("name") == "Karachi"]
     assert len(karachi) == 1
     assert len(karachi[0]["sources"]) == 3
-    assert len([e for e in separate if e["location"]["name"] == "Karachi"]) == 3
+    assert len([e for e in separate if (e["location"] or {}).get("name") == "Karachi"]) == 3
 
 
 def test_large_batch_runs_in_parallel_and_isolates_failures(tmp_path):

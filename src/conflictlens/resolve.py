@@ -117,12 +117,14 @@ def resolve_place(
 
 def _pick_actor(cluster: Cluster, role: str) -> ActorArg | None:
     args = [getattr(m, role) for m in cluster.mentions if getattr(m, role) is not None]
-    coded = [a for a in args if a.coded]
-    if coded:  # the learned coder's choice, which the dictionary then names
-        return coded[0]
     known = [a for a in args if a.match is not None or a.demonym is not None]
     named = [a for a in known if a.match is not None and not a.match.entry.generic]
-    return (named or known or [None])[0]
+    coded = [a for a in args if a.coded]
+    # The learned coder's choice, which the dictionary then names -- unless it is a role
+    # noun ("the gunmen") and the report names the group elsewhere in the event.
+    coded_named = [a for a in coded if a in named]
+    coded_generic = [a for a in coded if a not in named]
+    return (coded_named or named or coded_generic or known or [None])[0]
 
 
 def resolve_actor(
@@ -314,7 +316,9 @@ def resolve_cluster(
     actor2 = resolve_actor(a2_arg, country, day, event_type, "actor2") or actor2
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
-    if actor1 is None or actor1.category is None:
+    unnamed = a1_arg is None or a1_arg.match is None or a1_arg.match.entry.generic
+    if actor1 is None or actor1.category is None or (unnamed and actor1.name.startswith("Unid")):
+        # "gunmen" stormed it, "the TTP claimed it": the group the report names.
         actor1 = _named_group(cluster, country) or actor1
     actor1 = _acled_actor1(actor1, event_type, country, day)
     if event_type == "Protests":
