@@ -405,7 +405,7 @@ def analyse_docs(docs: Iterable[dict], n_process: int | None = None) -> Iterator
         yield Analysed(
             d["docid"],
             doc,
-            events_of(article, doc, document),
+            events_of(article, doc, document, code=False),
             [(s.start, s.end, s.label) for s in spans],
             cats,
         )
