@@ -317,7 +317,9 @@ def resolve_cluster(
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     unnamed = a1_arg is None or a1_arg.match is None or a1_arg.match.entry.generic
-    if actor1 is None or actor1.category is None or (unnamed and actor1.name.startswith("Unid")):
+    default = _acled_actor1(None, event_type, country, day)  # the unstated perpetrator
+    anonymous = unnamed and default is not None and actor1 is not None
+    if actor1 is None or actor1.category is None or (anonymous and actor1.name == default.name):
         # "gunmen" stormed it, "the TTP claimed it": the group the report names.
         actor1 = _named_group(cluster, country) or actor1
     actor1 = _acled_actor1(actor1, event_type, country, day)

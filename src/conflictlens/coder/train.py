@@ -30,7 +30,7 @@ from torch import nn
 from conflictlens.coder import labels as L
 from conflictlens.coder.pieces import CLS_ID, SEP_ID, encode
 from conflictlens.coder.taxonomy import SUBTYPES, TAGS, TOLLS
-from conflictlens.encoder_torch import MiniLM, base_state
+from conflictlens.encoder_torch import MiniLM, base_state, quantize
 
 #: The regions (ACLED's names) of the countries UCDP's rows cover, for held-out checks.
 UCDP_REGIONS = {"Nigeria": "Western Africa", "Ukraine": "Europe", "Syria": "Middle East"}
@@ -211,23 +211,7 @@ def export(model: Coder, out: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
-    quantize(full, out)
-
-
-def quantize(full: Path, out: Path) -> None:
-    """int8 weights, one scale per output channel and 7-bit range: per tensor cost the
-    MUC-4 encoder 0.03 F1, and the 7-bit range avoids the overflow of CPUs without VNNI
-    (data/README-encoder.md). The float32 graph stays in build/ for re-quantizing."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(
-        str(full),
-        str(out),
-        weight_type=QuantType.QInt8,
-        op_types_to_quantize=["MatMul", "Gather"],
-        per_channel=True,
-        reduce_range=True,
-    )
+    quantize(full, out)  # the float32 graph stays in build/ for re-quantizing
 
 
 def main(argv: list[str] | None = None) -> None:
