@@ -150,8 +150,11 @@ def resolve_actor(
         if arg.demonym is None:
             # A phrase the coder marked that the dictionary scan did not match as a whole.
             return actors.resolve(arg.span.text, country)
-        lex_role = lexicon()["demonym_actor"]["role"]
-        actor = actors.resolve(f"{arg.span.text} {lex_role}", arg.demonym)
+        # "the Russian airstrike": that state's forces, named the ACLED way.
+        forces = f"{arg.span.text} {lexicon()['demonym_actor']['role']}"
+        actor = actors.acled_actor(forces, country, date, event_type, role) or actors.resolve(
+            forces, arg.demonym
+        )
         if actor is not None:
             actor.mention = arg.span.text
         return actor
@@ -318,7 +321,10 @@ def resolve_cluster(
         actor2 = None
     unnamed = a1_arg is None or a1_arg.match is None or a1_arg.match.entry.generic
     default = _acled_actor1(None, event_type, country, day)  # the unstated perpetrator
-    anonymous = unnamed and default is not None and actor1 is not None
+    # Whoever protests or riots is the crowd, not the organisation behind it (ACLED makes
+    # that an associated actor): only an unnamed perpetrator of violence is replaced.
+    crowd = event_type in lexicon()["role_by_type"]
+    anonymous = unnamed and not crowd and default is not None and actor1 is not None
     if actor1 is None or actor1.category is None or (anonymous and actor1.name == default.name):
         # "gunmen" stormed it, "the TTP claimed it": the group the report names.
         actor1 = _named_group(cluster, country) or actor1

@@ -28,7 +28,8 @@ import re
 from pathlib import Path
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.coder.model import CodedSpan, Coder, Coding, default_coder
+from conflictlens.coder.model import MAX_PIECES, CodedSpan, Coder, Coding, default_coder
+from conflictlens.coder.pieces import encode
 from conflictlens.coder.taxonomy import ACLED_TAXONOMY
 from conflictlens.extract import (
     ActorArg,
@@ -39,8 +40,9 @@ from conflictlens.extract import (
     TextSpan,
     TollArg,
     _is_irrealis,
+    lexicon,
 )
-from conflictlens.gazetteer import normalize
+from conflictlens.gazetteer import Gazetteer, normalize
 from conflictlens.kb.places import AcledPlaces, to_place
 from conflictlens.models import Fatalities
 from conflictlens.tolls import parse_number, parse_toll
@@ -74,9 +76,13 @@ MAX_CHARS = 560
 
 
 @functools.cache
+def _lexicon() -> dict:
+    return json.loads((DATA / "coder_lexicon.json").read_text())
+
+
+@functools.cache
 def _cues() -> re.Pattern[str]:
-    lex = json.loads((DATA / "coder_lexicon.json").read_text())
-    return re.compile("|".join(lex["violence_cues"]), re.I)
+    return re.compile("|".join(_lexicon()["violence_cues"]), re.I)
 
 
 def _split_type(subtype: str) -> tuple[str, str]:
@@ -112,17 +118,31 @@ def code_extractions(extractions: list[Extraction], coder: Coder | None = None) 
     if coder is None:
         return  # no weights installed: the rules stand alone
     short = {id(f): _is_short(f) for f in extractions}
-    jobs = [
-        (found, i)
-        for found in extractions
-        for i in select_sentences(found, BUDGET_PIECES if short[id(found)] else LONG_BUDGET)
-    ]
-    texts = []
-    for found, i in jobs:
-        sent = found.sentences[i]
-        texts.append(found.text[sent.start_char : min(sent.end_char, sent.start_char + MAX_CHARS)])
-    for (found, i), coding in zip(jobs, coder.code(texts), strict=True):
-        apply_coding(found, i, coding, full=short[id(found)])
+    jobs = [(found, window) for found in extractions for window in windows(found, short[id(found)])]
+    texts = [_window_text(found, window) for found, window in jobs]
+    for (found, window), coding in zip(jobs, coder.code(texts), strict=True):
+        apply_coding(found, window, coding, full=short[id(found)])
+
+
+def windows(found: Extraction, short: bool) -> list[list[int]]:
+    """The sentence groups encoded together. A report that fits one coder window is read
+    as one, the way the coder was trained (a note's event and its toll, date and actors
+    are often in different sentences: "... clashed near Kopyliv. Casualties unknown."),
+    unless the rules found events in more than one sentence; otherwise each chosen
+    sentence is a window of its own."""
+    told = {m.sentence_index for m in found.mentions if not m.toll_only and not m.weak}
+    if short and found.sentences and len(told) <= 1:  # several events: sentence by sentence
+        whole = list(range(len(found.sentences)))
+        if len(encode([_window_text(found, whole)])[0][0]) <= MAX_PIECES:
+            return [whole]
+    chosen = select_sentences(found, BUDGET_PIECES if short else LONG_BUDGET)
+    return [[i] for i in chosen]
+
+
+def _window_text(found: Extraction, window: list[int]) -> str:
+    first, last = found.sentences[window[0]], found.sentences[window[-1]]
+    end = last.end_char if len(window) > 1 else min(last.end_char, first.start_char + MAX_CHARS)
+    return found.text[first.start_char : end]
 
 
 def _is_short(found: Extraction) -> bool:
@@ -132,14 +152,18 @@ def _is_short(found: Extraction) -> bool:
     return chars / CHARS_PER_PIECE <= BUDGET_PIECES
 
 
-def apply_coding(found: Extraction, index: int, coding: Coding, full: bool = True) -> None:
-    """One sentence's coding -> its mentions (see the module docstring). Not ``full``
-    (a long article: interviews, commentary, background, which the coder, trained on
-    coders' notes, reads less well than the rules tuned on such reports): the coder only
-    retypes a rule mention it is very sure of, and fills arguments the rules left empty;
-    it neither drops nor adds events."""
-    sent = found.sentences[index]
-    here = [m for m in found.mentions if m.sentence_index == index]
+def apply_coding(
+    found: Extraction, window: int | list[int], coding: Coding, full: bool = True
+) -> None:
+    """One window's coding (a sentence, or a short report's sentences) -> its mentions
+    (see the module docstring). Not ``full`` (a long article: interviews, commentary,
+    background, which the coder, trained on coders' notes, reads less well than the rules
+    tuned on such reports): the coder only retypes a rule mention it is very sure of; it
+    neither drops nor adds events."""
+    indices = [window] if isinstance(window, int) else list(window)
+    inside = set(indices)
+    offset = found.sentences[indices[0]].start_char
+    here = [m for m in found.mentions if m.sentence_index in inside]
     if not full:
         strong = [m for m in here if not m.toll_only]
         subtype, probability = coding.best_event_subtype()
@@ -158,17 +182,23 @@ def apply_coding(found: Extraction, index: int, coding: Coding, full: bool = Tru
         found.mentions[:] = [
             m
             for m in found.mentions
-            if m.sentence_index != index or m.weak or m.toll_only or m.lemma not in WEAK_LEMMAS
+            if m.sentence_index not in inside
+            or m.weak
+            or m.toll_only
+            or m.lemma not in WEAK_LEMMAS
         ]
         return
     subtype, probability = coding.best_event_subtype()
     event_type, sub_type = _split_type(subtype)
-    strong = [m for m in here if not m.toll_only]
+    # Weak cues ("injured", "died") only ever join an event: alone they are not one.
+    strong = [m for m in here if not m.toll_only and not m.weak]
     if not strong:
         if coding.p_event < NEW_EVENT or probability < NEW_SUBTYPE:
             return  # unsure what happened: no event of its own
+        index = _event_sentence(found, indices, coding, offset)
+        sent = found.sentences[index]
         root = _anchor(sent)
-        if _is_irrealis(root) or _is_irrealis(sent.root):
+        if _unreal(root) or _unreal(sent.root):
             return  # "threatened to attack", "did not bomb": the parse rules' judgement
         m = EventMention(
             trigger=TextSpan(root.idx, root.idx + len(root), root.text),
@@ -181,20 +211,55 @@ def apply_coding(found: Extraction, index: int, coding: Coding, full: bool = Tru
             ),
             sentence_index=index,
         )
-        for t in here:  # a bare toll statement becomes this event's toll
+        tolls = [t for t in here if t.toll_only]
+        for t in tolls:  # a bare toll statement becomes this event's toll
             m.fatalities = m.fatalities or t.fatalities
             m.injured = m.injured or t.injured
-        found.mentions[:] = [x for x in found.mentions if x not in here]
+        found.mentions[:] = [x for x in found.mentions if x not in tolls]
         _insert(found, m)
         strong = [m]
     if probability < RETYPE and strong[0].kind != "coded":
         return  # unsure of the sub-type: the rules' type and arguments stand
     coded = CodedType(event_type, sub_type, probability)
-    for m in strong:
-        m.coded = coded
-        m.event_type, m.sub_event_type = event_type, sub_type
-    ruled_toll = any(x.fatalities is not None for x in found.mentions if x.sentence_index == index)
-    _arguments(found, strong[0], sent.start_char, coding, ruled_toll)
+    for m in found.mentions:
+        if m.sentence_index in inside and not m.toll_only:
+            m.coded = coded
+            m.event_type, m.sub_event_type = event_type, sub_type
+    ruled_toll = any(x.fatalities is not None for x in found.mentions if x.sentence_index in inside)
+    _arguments(found, strong[0], offset, coding, ruled_toll)
+
+
+def _event_sentence(found: Extraction, indices: list[int], coding: Coding, offset: int) -> int:
+    """Where in a window the event the coder read is told: the first sentence with a
+    violence cue, else the one holding its surest actor or place, else the first."""
+    cues = _cues()
+    for i in indices:
+        s = found.sentences[i]
+        if cues.search(found.text[s.start_char : s.end_char]):
+            return i
+    marked = [s for s in coding.spans if s.role in ("ACTOR1", "ACTOR2", "LOC")]
+    if marked:
+        at = offset + max(marked, key=lambda s: s.score).start
+        for i in indices:
+            if found.sentences[i].start_char <= at < found.sentences[i].end_char:
+                return i
+    return indices[0]
+
+
+def _unreal(tok) -> bool:
+    """Irrealis as the parse rules judge it, except for attempts: ACLED codes an attack
+    that was tried and repelled ("tried to break through the defence") as an event."""
+    heads = {tok.lemma_.lower(), tok.head.lemma_.lower(), tok.head.head.lemma_.lower()}
+    if heads & set(_lexicon()["attempt_heads"]):
+        return False
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    if infinitive and tok.head is not tok and tok.head.lemma_.lower() not in _irrealis_heads():
+        return _is_irrealis(tok.head)  # "gathered to protest": the purpose of a real act
+    return _is_irrealis(tok)
+
+
+def _irrealis_heads() -> frozenset[str]:
+    return frozenset(lexicon()["irrealis_heads"])
 
 
 def _anchor(sent):
@@ -225,7 +290,9 @@ def _overlapping(items, span: TextSpan, key):
 def _actor(found: Extraction, span: TextSpan) -> ActorArg:
     """A coder actor span, with the dictionary's match inside it when there is one."""
     hits = _overlapping(found.actor_matches, span, lambda a: (a.start, a.end))
-    return ActorArg(span, hits[0] if hits else None, coded=True)
+    # A bare national adjective ("the Russian airstrike" -> "Russian"): that state's forces.
+    demonym = Gazetteer.default().demonym(span.text) if " " not in span.text.strip() else None
+    return ActorArg(span, hits[0] if hits else None, demonym=demonym, coded=True)
 
 
 def _arguments(
@@ -328,4 +395,11 @@ def _count(text: str) -> Fatalities | None:
     return Fatalities(n, n, n) if n is not None else None
 
 
-__all__ = ["BUDGET_PIECES", "apply_coding", "code_extractions", "select_sentences", "PlaceArg"]
+__all__ = [
+    "BUDGET_PIECES",
+    "PlaceArg",
+    "apply_coding",
+    "code_extractions",
+    "select_sentences",
+    "windows",
+]
