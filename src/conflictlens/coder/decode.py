@@ -182,10 +182,7 @@ def apply_coding(
         found.mentions[:] = [
             m
             for m in found.mentions
-            if m.sentence_index not in inside
-            or m.weak
-            or m.toll_only
-            or m.lemma not in WEAK_LEMMAS
+            if m.sentence_index not in inside or m.weak or m.toll_only or m.lemma not in WEAK_LEMMAS
         ]
         return
     subtype, probability = coding.best_event_subtype()
