@@ -370,6 +370,18 @@ def _is_irrealis(tok: Token) -> bool:
     return False
 
 
+#: "(Admin2, Admin1)" or ", Admin1" right after a place name.
+QUALIFIER = re.compile(r"\s*(?:\(([^()]{2,80})\)|,\s*([A-Z][\w'.-]+(?:[ -][A-Z][\w'.-]+){0,3}))")
+
+
+def _qualifiers(text: str, end: int) -> list[str]:
+    """The region names written right after a place name, nearest first."""
+    m = QUALIFIER.match(text, end)
+    if m is None:
+        return []
+    return [q.strip() for q in (m.group(1) or m.group(2)).split(",")]
+
+
 def _is_generic_plural(tok: Token) -> bool:
     """Bare plurals ("extrajudicial executions") name a practice, not an event, unless
     something causes them ("the attack provoked demonstrations") or counts them."""
@@ -516,6 +528,12 @@ class _ArgFinder:
             if place is None and span.label_ in ("GPE", "LOC"):
                 # A place name the data lacks is still in the story's country ("Ilobasco").
                 place = self._resolve_place(span.text, min_population, fallback=True)
+            if place is not None and place.kind == "city":
+                # "Ely (Minnesota)", "Yeadon, Pennsylvania": the namesake there.
+                place = (
+                    self.gazetteer.qualified(span.text, _qualifiers(self.text, span.end_char))
+                    or place
+                )
             if place is not None and place.kind == "country" and _modifies_a_noun(span):
                 continue  # "U.S. service members", "Pakistan army": whose, not where
             if place is not None and place.kind == "country" and not place.inferred:

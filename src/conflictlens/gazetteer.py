@@ -324,6 +324,21 @@ class Gazetteer:
             return best_in[0]
         return best_out[0]
 
+    def qualified(self, name: str, qualifiers: Sequence[str]) -> Place | None:
+        """The namesake the words after a name pin down -- its first-level region or its
+        country ("Ely (Minnesota)", "Yeadon, Pennsylvania", "Lisbon, Portugal") -- the
+        most populous of them; None when no qualifier names a namesake's region."""
+        keys = {normalize(q) for q in qualifiers if q.strip()}
+        if not keys:
+            return None
+        found = [
+            p
+            for p in self.candidates(name)
+            if p.kind != "country"
+            and (normalize(p.admin1 or "") in keys or normalize(p.country) in keys)
+        ]
+        return max(found, key=_rank_population) if found else None
+
     def resolve_list(
         self, names: Sequence[str], context_countries: Sequence[str] = (), fallback: bool = False
     ) -> list[Place | None]:

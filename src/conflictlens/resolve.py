@@ -297,21 +297,14 @@ def speaker_at(article: Article, offset: int) -> str | None:
     return article.publisher
 
 
-def resolve_cluster(
+def _type_and_actors(
     cluster: Cluster,
-    article: Article,
-    ctx: Context,
-    dates: dict[int, DateSpan],
-    places: dict[int, Location],
-) -> Event:
-    date, date_ev = resolve_date(cluster, ctx, dates)
-    location, place_ev = resolve_place(cluster, ctx, places)
-    dates[id(cluster)] = date
-    if location is not None:
-        places[id(cluster)] = location
-    country = location.country_code if location else (ctx.countries[0] if ctx.countries else None)
-    a1_arg, a2_arg = _pick_actor(cluster, "actor1"), _pick_actor(cluster, "actor2")
-    day = date.start if date else None
+    a1_arg: ActorArg | None,
+    a2_arg: ActorArg | None,
+    country: str | None,
+    day: str | None,
+) -> tuple[str, str, EventMention, Actor | None, Actor | None]:
+    """The event's type and its two actors named the ACLED way for ``country``."""
     actor2 = resolve_actor(a2_arg, country, day, role="actor2")
     event_type, sub_type, typed_by = resolve_type(cluster, actor2)
     # Now that the type is known, people nouns take the class it gives them.
@@ -340,6 +333,38 @@ def resolve_cluster(
         actor2 = ActorDictionary.default().civilians_of(country)
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
+    return event_type, sub_type, typed_by, actor1, actor2
+
+
+def resolve_cluster(
+    cluster: Cluster,
+    article: Article,
+    ctx: Context,
+    dates: dict[int, DateSpan],
+    places: dict[int, Location],
+) -> Event:
+    date, date_ev = resolve_date(cluster, ctx, dates)
+    location, place_ev = resolve_place(cluster, ctx, places)
+    dates[id(cluster)] = date
+    if location is not None:
+        places[id(cluster)] = location
+    country = location.country_code if location else (ctx.countries[0] if ctx.countries else None)
+    a1_arg, a2_arg = _pick_actor(cluster, "actor1"), _pick_actor(cluster, "actor2")
+    day = date.start if date else None
+    event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
+        cluster, a1_arg, a2_arg, country, day
+    )
+    if country is None:
+        # No place named ("Karamojong raid cattle from civilians"): the country the named
+        # actors are from, as a country-level place, and the actors named for it.
+        home = next((a.country for a in (actor1, actor2) if a is not None and a.country), None)
+        place = Gazetteer.default().country(home) if home else None
+        if place is not None:
+            country, location = home, to_location(place)
+            places[id(cluster)] = location
+            event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
+                cluster, a1_arg, a2_arg, country, day
+            )
     tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]
     fatalities = combine(tolls)
     if fatalities is None and event_type in lexicon()["nonviolent_types"]:

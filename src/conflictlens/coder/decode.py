@@ -64,6 +64,8 @@ NEW_EVENT = 0.6
 #: A gazetteer town smaller than this loses to an ACLED admin unit of the same name
 #: ("Soum": a village in Senegal, a province of Burkina Faso in ACLED's rows).
 SMALL_TOWN = 20_000
+#: ... and a town of that size beats an ACLED namesake coded fewer times than this.
+RARE_NAMESAKE = 3
 #: ... and when its most likely sub-type has at least this probability ("Commandos
 #: surrounded the building": an event, 0.98, but of no clear sub-type, 0.39).
 NEW_SUBTYPE = 0.5
@@ -308,7 +310,7 @@ def _arguments(
         m.actor2 = None
     if "ASSOC1" in best:
         m.perpetrator_groups.append(_absolute(best["ASSOC1"], offset))
-    if "LOC" in best and (m.place is None or m.place.place.kind == "country"):
+    if "LOC" in best:  # the place the coder reads beats the first toponym the rules saw
         place = _place(found, _absolute(best["LOC"], offset))
         if place is not None:
             m.place = place
@@ -338,7 +340,7 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
     kb = AcledPlaces.default()
     acled = kb.resolve(loc.text, hints, countries)
     wanted = {normalize(c) for c in countries}
-    if acled is None or (wanted and normalize(acled.country) not in wanted):
+    if acled is None or (wanted and normalize(acled.country) not in wanted and top is not None):
         return top  # a namesake in a country the report is not about
     if not kb.candidates(loc.text):  # placed by its admin unit only
         town = top is not None and top.place.kind != "country" and not top.place.inferred
@@ -351,10 +353,12 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
     if top is not None and not admin_named:
         namesake_countries = {normalize(p.country) for p in kb.candidates(loc.text)}
         top_country = normalize(actors.acled_country_name(top.place.country_code) or "")
+        # "Goma": the city, not the hamlet in Ethiopia that ACLED coded once.
+        big = top.place.population >= SMALL_TOWN and acled.rows < RARE_NAMESAKE
         if (
             top.place.kind != "country"
             and not top.place.inferred
-            and (top_country in namesake_countries or countries)
+            and (top_country in namesake_countries or countries or big)
         ):
             return top
     place = to_place(acled, actors.country_code(acled.country))
