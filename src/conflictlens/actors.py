@@ -113,6 +113,10 @@ class ActorMatch:
     country_hint: str | None
 
 
+#: Share of a form's rows one country needs to be its home when the text names none.
+HOME_SHARE = 0.6
+
+
 @dataclass(frozen=True)
 class _Rec:
     """One way a token sequence points at an entry."""
@@ -671,6 +675,7 @@ class ActorDictionary:
                 self._by_name[item["name"].casefold()] = idx
                 self._no_country[idx] = item["name_no_country"]
             per_country = countries_of(item)
+            self._acled_rows.setdefault(idx, (int(item["count"]), per_country))
             sensitive = set(item.get("case_sensitive", []))
             stem = item["name_no_country"]
             named_stem = any(
@@ -1089,7 +1094,8 @@ class ActorDictionary:
         ]
         main = max(named, key=_width) if named else None
         if acled_hit is not None and (main is None or _width(acled_hit[0]) >= _width(main)):
-            return self._acled_named(acled_hit[1].entry, text, acled_hit[0].hint or iso, date)
+            hit, rec = acled_hit
+            return self._acled_named(rec.entry, text, hit.hint or iso or rec.context, date)
         if main is not None:
             rec = self._main_rec(main, iso)
             assert rec is not None
@@ -1129,7 +1135,22 @@ class ActorDictionary:
             for r in recs:
                 if r.context == country.upper():
                     return r
-        return next((r for r in recs if r.context is None), None)
+        free = next((r for r in recs if r.context is None), None)
+        if free is None and not country:
+            return self._home_rec(recs)
+        return free
+
+    def _home_rec(self, recs: list[_Rec]) -> _Rec | None:
+        """For a text that names no country: the country-bound reading of a form where
+        most of its rows are ("Dogon militiamen" -> Mali, not Burkina Faso), if one
+        country has at least ``HOME_SHARE`` of them."""
+        rows = {
+            r.context: self._acled_rows.get(r.entry, (0, {}))[1].get(r.context or "", 0)
+            for r in recs
+        }
+        total = sum(rows.values())
+        best = max(recs, key=lambda r: rows[r.context])
+        return best if total and rows[best.context] >= HOME_SHARE * total else None
 
     def _acled_of_entry(self, entry: int, country: str | None) -> int | None:
         """The ACLED actor an actors.json entry is in ``country``: one linked to it by its

@@ -288,10 +288,30 @@ def _overlapping(items, span: TextSpan, key):
 
 def _actor(found: Extraction, span: TextSpan) -> ActorArg:
     """A coder actor span, with the dictionary's match inside it when there is one."""
+    span = _with_role_noun(found.text, span)
     hits = _overlapping(found.actor_matches, span, lambda a: (a.start, a.end))
     # A bare national adjective ("the Russian airstrike" -> "Russian"): that state's forces.
     demonym = Gazetteer.default().demonym(span.text) if " " not in span.text.strip() else None
     return ActorArg(span, hits[0] if hits else None, demonym=demonym, coded=True)
+
+
+@functools.cache
+def _role_nouns() -> frozenset[str]:
+    """One-word nouns that say what kind of actor the word before them is."""
+    lex = _lexicon()
+    words = [*lex["militia_nouns"], *lex["state_force_nouns"]["military"]]
+    words += lex["state_force_nouns"]["police"] + lex["class_nouns"]["Unidentified Armed Group"]
+    return frozenset(w.lower() for w in words if " " not in w) | frozenset(lex["group_nouns"])
+
+
+def _with_role_noun(text: str, span: TextSpan) -> TextSpan:
+    """ "Dogon" marked before "militiamen": the phrase with its noun ("Dogon militiamen"),
+    which says what ACLED calls them (an ethnic militia, not the people)."""
+    m = re.match(r"[ \t]+([\w'-]+)", text[span.end :])
+    if m is None or m.group(1).lower() not in _role_nouns():
+        return span
+    end = span.end + m.end()
+    return TextSpan(span.start, end, text[span.start : end])
 
 
 def _arguments(
@@ -299,8 +319,8 @@ def _arguments(
 ) -> None:
     """The coder's argument spans -> the mention's fields (where the coder marks one)."""
     best: dict[str, CodedSpan] = {}
-    for s in coding.spans:
-        if s.role not in best or s.score > best[s.role].score:
+    for s in _joined(coding.spans, found.text[offset:]):
+        if s.role not in best or _rank(found, s, offset) > _rank(found, best[s.role], offset):
             best[s.role] = s
     if "ACTOR1" in best:
         m.actor1 = _actor(found, _absolute(best["ACTOR1"], offset))
@@ -325,6 +345,36 @@ def _arguments(
     toll = _toll(coding, offset)
     if toll is not None and not ruled_toll:
         m.fatalities = toll
+
+
+#: Words between two pieces of one actor phrase the tagger split ("NAF [rebel] forces").
+GAP = re.compile(r"^[ \t]*(?:[\w'-]+[ \t]+){0,2}$")
+
+
+def _joined(spans: list[CodedSpan], text: str) -> list[CodedSpan]:
+    """Actor spans of one role a word or two apart, joined into one phrase."""
+    out: list[CodedSpan] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.role == s.role
+            and s.role.startswith("ACTOR")
+            and GAP.match(text[prev.end : s.start])
+        ):
+            out[-1] = CodedSpan(
+                s.role, prev.start, s.end, text[prev.start : s.end], max(prev.score, s.score)
+            )
+        else:
+            out.append(s)
+    return out
+
+
+def _rank(found: Extraction, s: CodedSpan, offset: int) -> tuple[bool, float]:
+    """A phrase naming a known group beats a bare role noun, then the surer one."""
+    span = _absolute(s, offset)
+    hits = _overlapping(found.actor_matches, span, lambda a: (a.start, a.end))
+    return any(not h.entry.generic for h in hits), s.score
 
 
 def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
