@@ -134,6 +134,7 @@ class Builder:
         self._forms: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.template_stems: set[tuple[str, ...]] = set()
         self.spelling_use: Counter[str] = Counter()  # country spelling -> rows and names
+        self.actor2_class: dict[str, Counter[str]] = defaultdict(Counter)  # sub-type -> class
 
     # --- country names ----------------------------------------------------------
 
@@ -152,6 +153,7 @@ class Builder:
         if country and iso:
             self.iso_of_row_country.setdefault(country, iso)
             self.spelling_use[country] += 1
+        self.actor2_class[str(row.get("sub_event_type") or "")][_class_of(row.get("actor2"))] += 1
         note = row.get("notes") or ""
         for m in TOKEN_RE.finditer(note):
             if m.group().islower():
@@ -264,7 +266,20 @@ class Builder:
             "state_force_names": sorted(state, key=lambda i: i["name"]),
             "templates": sorted(templates, key=lambda i: i["name"]),
             "actors": actors,
+            "default_actor2": self._default_actor2(),
         }
+
+    def _default_actor2(self) -> dict[str, dict[str, Any]]:
+        """Sub-type -> the class ACLED codes as actor 2 when most of its rows share one
+        (victims of an attack are "Civilians (X)", a protest is met by "Police Forces of
+        X"): what to code when a report names no target."""
+        out: dict[str, dict[str, Any]] = {}
+        for sub, classes in sorted(self.actor2_class.items()):
+            total = sum(classes.values())
+            cls, n = classes.most_common(1)[0]
+            if sub and cls in DEFAULT_CLASSES and n >= DEFAULT_SHARE * total:
+                out[sub] = {"class": cls, "share": round(n / total, 3), "rows": total}
+        return out
 
     def _inter(self, tally: _Tally) -> int | None:
         if not tally.inters:
@@ -423,6 +438,21 @@ def _iso2_of_numeric(value: Any) -> str | None:
         return _NUMERIC.get(int(str(value).strip()))
     except ValueError:
         return None
+
+
+#: Classes a sub-type's actor 2 may default to, and the share of rows that makes it so.
+DEFAULT_CLASSES = ("Civilians", "Police Forces")
+DEFAULT_SHARE = 0.5
+
+
+def _class_of(name: Any) -> str:
+    """ "Civilians (Mali)" -> "Civilians", "Police Forces of Kenya (1963-)" -> "Police
+    Forces"; a named actor is its own class."""
+    name = str(name or "").strip()
+    m = re.match(r"(Military Forces|Police Forces|Government) of ", name)
+    if m:
+        return m.group(1)
+    return re.sub(r"\s*\(.*$", "", name)
 
 
 def read_rows(path: Path, split: str = "train") -> Iterator[dict[str, Any]]:

@@ -469,6 +469,7 @@ class ActorDictionary:
         self._acled_index: dict[tuple[str, ...], list[_Rec]] = {}
         self._acled_lengths: dict[str, list[int]] = {}
         self._acled_names: dict[str, str] = {}  # ISO2 -> ACLED's spelling of the country
+        self._default_actor2: dict[str, str] = {}  # sub-type -> class of its usual actor 2
         self._state_names: dict[tuple[str, str], str] = {}  # (kind, ISO2) -> exact name
         # exact name of a state's forces -> {unit noun: exact name of the unit}
         self._state_units: dict[str, dict[tuple[str, ...], str]] = {}
@@ -564,6 +565,9 @@ class ActorDictionary:
             raise ValueError("invalid ACLED actor data: " + "; ".join(problems[:10]))
         spelled = {str(k).upper(): v for k, v in (doc.get("country_names") or {}).items()}
         self._acled_names.update(spelled)
+        self._default_actor2 = {
+            sub: str(v["class"]) for sub, v in (doc.get("default_actor2") or {}).items()
+        }
         iso_of: dict[str, str] = {}
         for name, iso in (doc.get("countries") or {}).items():
             if isinstance(iso, str) and iso:
@@ -973,6 +977,23 @@ class ActorDictionary:
         name = self._acled_names.get(iso) or self._country_names.get(iso)
         return re.sub(r"^the ", "", name) if name else None
 
+    def default_actor2(
+        self, sub_event_type: str, country: str | None, date: str | dt.date | None = None
+    ) -> Actor | None:
+        """Actor 2 as ACLED codes it for a sub-type when the report names none, where
+        most training rows of the sub-type agree (acled_actors.json ``default_actor2``):
+        the victims of an attack are "Civilians (X)", the force that broke up a protest
+        "Police Forces of X (...)"; None for the other sub-types."""
+        cls = self._default_actor2.get(sub_event_type)
+        if cls == "Civilians":
+            return self.civilians_of(country)
+        if cls == "Police Forces" and self.state_force_name(cls, country, date):
+            actor = self.acled_actor("police", country, date)
+            if actor is not None:
+                actor.mention = ""  # not stated in the report
+            return actor
+        return None
+
     def civilians_of(self, country: str | None) -> Actor:
         """The victims of violence against civilians as ACLED codes them: "Civilians
         (Ukraine)"; "Civilians" when the country is unknown."""
@@ -1053,6 +1074,9 @@ class ActorDictionary:
             return None
         text = text.strip()
         iso = self.country_code(country)
+        either = self._alternatives(text, iso, date)
+        if either is not None:
+            return either
         actor = self._acled_actor(text, iso, date, mention)
         if event_type is None:
             return actor
@@ -1067,6 +1091,18 @@ class ActorDictionary:
             return None
         idx = self._by_name[f"{cls} ({_TEMPLATE_SLOT})".casefold()]
         return self._generic_acled(idx, text, (actor.country if actor else None) or iso, iso)
+
+    def _alternatives(self, text: str, iso: str | None, date: str | dt.date | None) -> Actor | None:
+        """ "JNIM and/or ISGS militants": the actor ACLED codes for the two together, when
+        its rows have one ("JNIM: ... and/or Islamic State (Greater Sahara)")."""
+        parts = re.split(r"\s+(?:and/or|or)\s+", text, maxsplit=1)
+        if len(parts) != 2:
+            return None
+        first, second = (self._acled_actor(p, iso, date, p) for p in parts)
+        if first is None or second is None:
+            return None
+        idx = self._by_name.get(f"{first.name} and/or {second.name}".casefold())
+        return None if idx is None else self._acled_named(idx, text, iso, date)
 
     def _people_noun(self, text: str) -> bool:
         key = _key(text)

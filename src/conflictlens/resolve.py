@@ -328,9 +328,10 @@ def _type_and_actors(
             actor2 = None
         if sub_type != "Peaceful protest" and actor2 is None:
             actor2 = _intervening_force(cluster, country, day)
-    if event_type == "Violence against civilians" and actor2 is None:
-        # ACLED codes the victims of violence against civilians as "Civilians (Country)".
-        actor2 = ActorDictionary.default().civilians_of(country)
+    if actor2 is None:
+        # ACLED codes the victims of violence against civilians as "Civilians (Country)",
+        # the force that met a protest as its police, where the report names no one.
+        actor2 = ActorDictionary.default().default_actor2(sub_type, country, day)
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     return event_type, sub_type, typed_by, actor1, actor2

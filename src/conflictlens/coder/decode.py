@@ -288,8 +288,11 @@ def _overlapping(items, span: TextSpan, key):
 
 def _actor(found: Extraction, span: TextSpan) -> ActorArg:
     """A coder actor span, with the dictionary's match inside it when there is one."""
-    span = _with_role_noun(found.text, span)
+    either = _with_alternative(found, span)
+    span = _with_role_noun(found.text, either)
     hits = _overlapping(found.actor_matches, span, lambda a: (a.start, a.end))
+    if len(hits) > 1 and either.end > hits[0].end:
+        hits = []  # "JNIM and/or ISGS": the phrase names the actor, not its first group
     # A bare national adjective ("the Russian airstrike" -> "Russian"): that state's forces.
     demonym = Gazetteer.default().demonym(span.text) if " " not in span.text.strip() else None
     return ActorArg(span, hits[0] if hits else None, demonym=demonym, coded=True)
@@ -302,6 +305,19 @@ def _role_nouns() -> frozenset[str]:
     words = [*lex["militia_nouns"], *lex["state_force_nouns"]["military"]]
     words += lex["state_force_nouns"]["police"] + lex["class_nouns"]["Unidentified Armed Group"]
     return frozenset(w.lower() for w in words if " " not in w) | frozenset(lex["group_nouns"])
+
+
+def _with_alternative(found: Extraction, span: TextSpan) -> TextSpan:
+    """ "JNIM" marked in "JNIM and/or ISGS militants": both, which ACLED codes as one
+    actor ("JNIM: ... and/or Islamic State (Greater Sahara)")."""
+    m = re.match(r"[ \t]+(?:and/or|or)[ \t]+", found.text[span.end :])
+    if m is None:
+        return span
+    at = span.end + m.end()
+    other = next((a for a in found.actor_matches if a.start == at), None)
+    if other is None:
+        return span
+    return TextSpan(span.start, other.end, found.text[span.start : other.end])
 
 
 def _with_role_noun(text: str, span: TextSpan) -> TextSpan:
