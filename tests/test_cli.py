@@ -35,7 +35,8 @@ def test_extract_json(seed_path):
     proc = run("extract", str(seed_path))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"article", "events"}
+    assert set(data) == {"article", "events", "warnings"}
+    assert data["warnings"] == []  # the seed states its date
     assert data["article"]["headline"].startswith("Karachi")
     required = {
         "id",
@@ -209,3 +210,49 @@ def test_large_batch_runs_in_parallel_and_isolates_failures(tmp_path):
     assert sorted(e["fatalities"]["best"] for e in rows) == list(range(2, 61))
     again = run("ingest", str(batch), "--db", db)
     assert "0 added" in again.stdout and "59 unchanged" in again.stdout
+
+
+NAIROBI = "Police fired tear gas at protesters in Nairobi on Tuesday, witnesses said.\n"
+
+
+def test_published_is_the_fallback_and_force_published_overrides(tmp_path, seed_path):
+    report = tmp_path / "nairobi.txt"
+    report.write_text(NAIROBI)
+    given = run("extract", str(report), "--published", "Feb 7, 2024")
+    assert given.returncode == 0, given.stderr
+    data = json.loads(given.stdout)
+    assert data["article"]["published"] == "2024-02-07" and data["warnings"] == []
+    assert data["events"][0]["date"]["start"] == "2024-02-06"  # the Tuesday before
+    stated = json.loads(run("extract", str(seed_path)).stdout)["article"]["published"]
+    kept = json.loads(run("extract", str(seed_path), "--published", "2020-01-01").stdout)
+    assert kept["article"]["published"] == stated  # the document's own date stands
+    forced = run("extract", str(seed_path), "--published", "2020-01-01", "--force-published")
+    assert json.loads(forced.stdout)["article"]["published"] == "2020-01-01"
+    undated = run("extract", str(report))
+    assert undated.returncode == 0
+    assert "warning: no publication date" in undated.stderr
+    assert json.loads(undated.stdout)["events"][0]["date"]["precision"] == "unknown"
+
+
+def test_an_unparseable_published_is_a_clean_error(tmp_path):
+    report = tmp_path / "nairobi.txt"
+    report.write_text(NAIROBI)
+    assert_clean_error(
+        run("extract", str(report), "--published", "2024-13-45"), "unparseable publication date"
+    )
+    db = str(tmp_path / "cl.db")
+    assert_clean_error(
+        run("ingest", str(report), "--db", db, "--published", "someday"), "unparseable"
+    )
+
+
+def test_reingesting_with_another_published_date_redates(tmp_path):
+    report = tmp_path / "nairobi.txt"
+    report.write_text(NAIROBI)
+    db = str(tmp_path / "cl.db")
+    assert "1 added" in run("ingest", str(report), "--db", db, "--published", "2024-02-07").stdout
+    assert "1 unchanged" in run("ingest", str(report), "--db", db).stdout
+    again = run("ingest", str(report), "--db", db, "--published", "2024-03-07")
+    assert "1 updated" in again.stdout, again.stdout
+    events = json.loads(run("events", "--db", db, "--format", "json").stdout)
+    assert [e["date"]["start"] for e in events] == ["2024-03-05"]

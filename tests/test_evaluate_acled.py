@@ -57,6 +57,7 @@ def make_row(**overrides: str) -> dict:
         "actor2": "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad",
         "region": "Western Africa",
         "country": "Nigeria",
+        "admin1": "Borno",
         "location": "Maiduguri",
         "latitude": "11.8464",
         "longitude": "13.1603",
@@ -230,7 +231,10 @@ def test_overall_counts_as_fractions_of_all_rows_and_of_found_rows(scored):
         "sub_event_type": 3,
         "date": 4,
         "date_in_range": 4,
+        "date_1day": 4,
         "place_50km": 3,
+        "country": 4,  # r5's point is 80 km off, but still in Nigeria and Borno
+        "admin1": 4,
         "actor1": 3,
         "actor2": 4,
         "fatalities": 3,
@@ -596,3 +600,29 @@ def test_predictions_json_normalises_every_template_shape():
     assert first["Target"] == [["bus"]]
     assert first["Victim"] == first["PerpOrg"] == first["Weapon"] == []
     assert second == {"incident_type": "bombing", **{r: [] for r in MUC_ROLES}}
+
+
+@pytest.mark.parametrize(
+    ("date", "near"),
+    [
+        ({"start": "2021-03-03", "end": "2021-03-04", "precision": "range"}, True),
+        ({"start": "2021-03-05", "end": "2021-03-05", "precision": "day"}, True),
+        ({"start": "2021-03-02", "end": "2021-03-04", "precision": "range"}, False),
+        ({"start": "2021-02-25", "end": "2021-03-04", "precision": "week"}, False),
+        ({"start": None, "end": None, "precision": "unknown"}, False),
+    ],
+)
+def test_date_within_a_day_of_the_coded_day(date, near):
+    assert row_verdicts(make_row(), make_event(date=date))["date_1day"] is near
+
+
+def test_country_by_iso_code_and_admin1_without_accents():
+    row = make_row(country="Democratic Republic of Congo", admin1="Nord-Kivu")
+    loc = {
+        "country": "Democratic Republic of the Congo",
+        "country_code": "CD",
+        "admin1": "Nord Kivu",
+    }
+    verdicts = row_verdicts(row, make_event(location=loc))
+    assert verdicts["country"] and verdicts["admin1"]
+    assert not row_verdicts(row, make_event())["country"]  # Nigeria

@@ -343,3 +343,10 @@ def test_normalize() -> None:
     assert normalize("Khyber-Pakhtunkhwa") == "khyber pakhtunkhwa"
     assert normalize("Łódź") == "lodz"
     assert normalize("U.S.") == "us"
+
+
+def test_a_qualifier_picks_the_namesake_in_that_region():
+    gaz = Gazetteer.default()
+    assert gaz.qualified("Waterloo", ["Iowa"]).admin1 == "Iowa"
+    assert gaz.qualified("Waterloo", ["Ontario"]).country_code == "CA"
+    assert gaz.qualified("Waterloo", ["Nowhere"]) is None

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from conflictlens.errors import InputError
-from conflictlens.ingest import MAX_BYTES, document_from_bytes, iter_sources, read_file
+from conflictlens.ingest import (
+    MAX_BYTES,
+    document_from_bytes,
+    iter_sources,
+    publication_date,
+    read_file,
+)
 
 
 def test_seed_is_text_utf8(seed_path):
@@ -97,3 +103,48 @@ def test_batch_goes_on_after_bad_items(tmp_path, seed_path):
 def test_missing_file():
     with pytest.raises(InputError, match="no such file"):
         read_file(__import__("pathlib").Path("/nonexistent/report.txt"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-06-01", "2024-06-01"),
+        ("2024-06-01T10:00:00Z", "2024-06-01"),
+        ("Feb 7, 2024", "2024-02-07"),
+        ("7 février 2024", "2024-02-07"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_publication_date_forms(value, expected):
+    assert publication_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2024-13-45", "June 2024", "yesterday", "soon", 20240601])
+def test_publication_date_refuses_what_is_no_day(value):
+    with pytest.raises(InputError, match="publication date"):
+        publication_date(value)
+
+
+def test_a_bad_published_field_fails_its_line_alone(tmp_path):
+    batch = tmp_path / "feed.jsonl"
+    text = "Gunmen attacked a checkpoint in the city on Friday."
+    batch.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in (
+                {"text": text, "published": "2024-13-45"},
+                {"text": text + " Two died.", "published": "Feb 7, 2024"},
+                {"text": text + " One died.", "published": "2024-02-07", "force_published": True},
+            )
+        )
+        + "\n"
+    )
+    items = list(iter_sources([batch], published="2024-01-01"))
+    assert "unparseable publication date: '2024-13-45'" in items[0].error
+    assert items[1].document.published == "2024-02-07"  # the line's own beats the default
+    assert items[2].document.force_published
+    with pytest.raises(InputError, match="unparseable"):
+        list(iter_sources([batch], published="not a date"))
+    with pytest.raises(InputError, match="needs --published"):
+        list(iter_sources([batch], force_published=True))

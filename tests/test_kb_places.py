@@ -48,3 +48,11 @@ def test_an_unknown_place_is_put_in_the_admin_unit_the_text_names():
     assert unit.location == "Tansarga"
     assert to_place(unit, "BF").kind == "region"
     assert kb.resolve("Nowhereville", "") is None
+
+
+def test_admin1_near_names_regions_the_acled_way():
+    kb = AcledPlaces.default()  # shipped data: present on every clone
+    # Addis Ababa: GeoNames' own admin1 differs in spelling from ACLED's
+    assert kb.admin1_near(9.02, 38.75, "Ethiopia") == "Addis Ababa"
+    assert kb.admin1_near(9.02, 38.75, "Kenya") is None  # only that country's places
+    assert kb.admin1_near(0.0, -30.0, "Ethiopia") is None  # nothing coded near

@@ -318,3 +318,72 @@ def test_a_village_the_gazetteer_lacks_is_placed_in_its_country():
     assert (event.location.country_code, event.location.precision) == ("BF", "country")
     (where,) = [ev for ev in event.evidence if ev.field == "location"]
     assert where.text == "Tangaye-Kossodo"
+
+
+# --- the reference date never comes from the clock ---------------------------------
+
+UNDATED = "Gunmen attacked a police station in Quetta on Friday, killing three officers."
+
+
+def test_no_reference_date_leaves_relative_dates_unresolved_with_a_warning():
+    result = extract_text(UNDATED)
+    assert result.events, "the attack is still an event"
+    assert {e.date.precision for e in result.events} == {"unknown"}
+    assert all(e.date.start is None and e.date.end is None for e in result.events)
+    assert result.warnings == [pipeline.NO_REFERENCE]
+    # the same text with a publication date: Friday is a day again, and no warning
+    dated = extract_text(UNDATED, published="2024-03-06")
+    assert dated.events[0].date.start == "2024-03-01" and dated.warnings == []
+    # a date the text states needs no reference
+    stated = extract_text("On 9 July 2025, gunmen attacked a police station in Quetta.")
+    assert stated.events[0].date.start == "2025-07-09"
+
+
+def test_no_code_path_reads_the_clock_for_a_date(monkeypatch):
+    """Every conflictlens module's ``datetime`` is swapped for one whose clock raises;
+    extraction of an undated report must still work (and say "unknown")."""
+    import datetime as real
+    import sys
+    import types
+
+    class NoClockDate(real.date):
+        @classmethod
+        def today(cls):
+            raise AssertionError("date.today() read during extraction")
+
+    class NoClockDatetime(real.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            raise AssertionError("datetime.now() read during extraction")
+
+        @classmethod
+        def today(cls):
+            raise AssertionError("datetime.today() read during extraction")
+
+    shim = types.SimpleNamespace(**{k: getattr(real, k) for k in dir(real) if k[0] != "_"})
+    shim.date, shim.datetime = NoClockDate, NoClockDatetime
+    for name, module in list(sys.modules.items()):
+        if name.startswith("conflictlens") and getattr(module, "dt", None) is real:
+            monkeypatch.setattr(module, "dt", shim)
+    for published in (None, "2024-03-06"):
+        result = extract_text(UNDATED, published=published)
+        assert result.events
+
+
+def test_only_the_store_reads_the_clock():
+    """The store stamps when a document was ingested; nothing else may call today() or
+    now() (an event dated by the day it was read is the bug this guards against)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(pipeline.__file__).parent
+    readers = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("today", "now", "utcnow")
+            ):
+                readers.add(path.relative_to(root).as_posix())
+    assert readers <= {"store.py"}, readers

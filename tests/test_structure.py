@@ -116,11 +116,64 @@ def test_seed_structure_is_fast() -> None:
     assert best < 0.005, f"structure_text took {best * 1000:.2f} ms"
 
 
-def test_published_argument_wins_and_url_gives_publisher() -> None:
-    art = structure_text(SEED_TEXT, url="https://www.dawn.com/news/1", published="2023-02-19")
-    assert art.published == "2023-02-19"
-    assert art.publisher == "Dawn"
-    assert art.url == "https://www.dawn.com/news/1"
+def test_stated_date_wins_over_given_unless_forced_and_url_gives_publisher() -> None:
+    stated = structure_text(SEED_TEXT).published
+    assert stated is not None
+    given = structure_text(SEED_TEXT, url="https://www.dawn.com/news/1", published="2023-02-19")
+    assert (given.published, given.published_from) == (stated, "document")
+    assert given.publisher == "Dawn"
+    assert given.url == "https://www.dawn.com/news/1"
+    forced = structure_text(SEED_TEXT, published="2023-02-19", force_published=True)
+    assert (forced.published, forced.published_from) == ("2023-02-19", "given (forced)")
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "expected"),
+    [
+        # a bare date line under the headline
+        (
+            "Police clash with protesters\nJune 20, 2024\n\nPolice fired tear gas.",
+            None,
+            "2024-06-20",
+        ),
+        (
+            "Police clash with protesters\nTuesday 7 March 2024 | 10:42 GMT\n\nPolice fired.",
+            None,
+            "2024-03-07",
+        ),
+        (
+            "Police clash with protesters\nPublished: 20 June 2024 14:02 GMT\n\nPolice fired.",
+            None,
+            "2024-06-20",
+        ),
+        (
+            "Manifestation à Dakar\nPublié le 3 mars 2024 à 10h42\n\nLa police a tiré.",
+            None,
+            "2024-03-03",
+        ),
+        # a wire dateline: its own year, else the given date's
+        (
+            "Drone strike\n\nKHARKIV, Ukraine, May 14, 2024 (Reuters) - A drone struck.",
+            None,
+            "2024-05-14",
+        ),
+        (
+            "Drone strike\n\nKHARKIV, Ukraine, May 14 (Reuters) - A drone struck.",
+            "2024-05-20",
+            "2024-05-14",
+        ),
+        ("Drone strike\n\nKHARKIV, Ukraine, May 14 (Reuters) - A drone struck.", None, None),
+        # no date anywhere: the given one, else none at all (never the clock)
+        (
+            "Drone strike\n\nA drone struck Kharkiv on Tuesday, officials said.",
+            "2024-05-20",
+            "2024-05-20",
+        ),
+        ("Drone strike\n\nA drone struck Kharkiv on Tuesday, officials said.", None, None),
+    ],
+)
+def test_publication_date_from_plain_text(text, given, expected) -> None:
+    assert structure_text(text, published=given).published == expected
 
 
 # --- another outlet's scraped article ------------------------------------------------
@@ -333,11 +386,13 @@ def test_html_page() -> None:
     assert "Gunmen kill five" not in art.body  # the headline is not repeated in the body
 
 
-def test_html_published_argument_and_known_domain() -> None:
+def test_html_metadata_date_beats_the_given_one_and_known_domain() -> None:
     art = structure_html(
         HTML_PAGE, url="https://www.premiumtimesng.com/news/x", published="2024-03-10"
     )
-    assert art.published == "2024-03-10"
+    assert (art.published, art.published_from) == ("2024-03-09", "document")
+    forced = structure_html(HTML_PAGE, published="2024-03-10", force_published=True)
+    assert forced.published == "2024-03-10"
     assert art.publisher == "Premium Times"
     assert art.url == "https://www.premiumtimesng.com/news/x"
 
@@ -374,7 +429,7 @@ def test_structure_dispatches_on_media_type() -> None:
     assert text_art.headline == GOLD["headline"] and text_art.publisher == "RFI"
     html_art = structure(_doc(HTML_PAGE, "html", published="2024-03-11"))
     assert html_art.headline == "Gunmen kill five in attack on market in Maiduguri"
-    assert html_art.published == "2024-03-11"
+    assert html_art.published == "2024-03-09"  # the page's own date beats the given one
     with pytest.raises(InputError):
         structure(_doc("x", "pdf"))
 

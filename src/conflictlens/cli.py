@@ -72,18 +72,36 @@ def _event_rows(events: list[dict]) -> Table:
     return table
 
 
+PublishedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--published",
+        help="Publication date (2024-06-01, 'Feb 7, 2024') to use for documents that state "
+        "none; relative dates ('on Friday') are read against it.",
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force-published",
+        help="Use --published even where the document states its own date.",
+    ),
+]
+
+
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A text or HTML news report.")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.json,
-    published: Annotated[
-        str | None, typer.Option(help="Publication date (ISO) if the document lacks one.")
-    ] = None,
+    published: PublishedOption = None,
+    force_published: ForceOption = False,
 ) -> None:
     """Extract the article structure and events of one document (no database)."""
     from conflictlens.pipeline import extract_file
 
-    result = extract_file(file, published=published)
+    result = extract_file(file, published=published, force_published=force_published)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", highlight=False)
     if format is OutputFormat.json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -98,14 +116,16 @@ def extract(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders or JSONL batches.")],
     db: DbOption = DEFAULT_DB,
+    published: PublishedOption = None,
+    force_published: ForceOption = False,
 ) -> None:
     """Store documents, articles and events. Re-running is safe: unchanged documents
     are skipped by content hash; a bad document is recorded as failed and the batch goes on."""
     from conflictlens.ingest import iter_sources
     from conflictlens.pipeline import process_safely
-    from conflictlens.store import Store
+    from conflictlens.store import Store, redated
 
-    items = list(iter_sources(paths))
+    items = list(iter_sources(paths, published=published, force_published=force_published))
     if not items:
         raise InputError("nothing to ingest: no readable files under the given paths")
     counts = {"added": 0, "unchanged": 0, "updated": 0, "failed": 0}
@@ -121,7 +141,7 @@ def ingest(
             disable=len(items) < 5 or not err.is_terminal,
         ) as progress:
             task = progress.add_task("ingesting", total=len(items))
-            known = {d["content_hash"] for d in store.documents(status="ok")}
+            known = {d["content_hash"]: d["published"] for d in store.documents(status="ok")}
             todo = []
             for item in items:
                 if item.document is None:
@@ -129,11 +149,13 @@ def ingest(
                     store.add_failure(item.source, item.content_hash, item.error or "unreadable")
                     err.print(f"failed: {item.source}: {item.error}", highlight=False)
                     counts["failed"] += 1
-                elif item.document.content_hash in known:
+                elif item.document.content_hash in known and not redated(
+                    known[item.document.content_hash], item.document
+                ):
                     progress.advance(task)  # stored before: re-ingesting changes nothing
                     counts["unchanged"] += 1
                 else:
-                    known.add(item.document.content_hash)
+                    known[item.document.content_hash] = item.document.published
                     todo.append(item.document)
             for document, result, reason in process_safely(todo):
                 progress.advance(task)
@@ -264,7 +286,7 @@ def evaluate(
         Path,
         typer.Argument(
             help="A folder of documents with .gold.json files, a MUC-4 JSON file, "
-            "or an ACLED file (JSON Lines or CSV)."
+            "an ACLED file (JSON Lines or CSV) or UCDP GED events (JSON Lines)."
         ),
     ],
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
@@ -283,7 +305,11 @@ def evaluate(
         ),
     ] = None,
     split: Annotated[
-        str | None, typer.Option(help="ACLED: only rows whose split field is this (dev).")
+        str | None,
+        typer.Option(
+            help="ACLED: only rows whose split field is this (dev); UCDP GED: this "
+            "project's split of it (dev = every fifth event id)."
+        ),
     ] = None,
     only: Annotated[
         str | None,
@@ -303,12 +329,18 @@ def evaluate(
     MUC-4 templates (the GTT template-filling score), or ACLED rows (each row's notes
     read as one report; field accuracy, per-type breakdown, sub-type F1, confusions)."""
     from conflictlens import muc
-    from conflictlens.evaluate import is_acled_file
+    from conflictlens.evaluate import is_acled_file, ucdp
 
     if json_output:
         format = OutputFormat.json
     if not corpus.exists():
         raise InputError(f"no such corpus: {corpus}")
+    if ucdp.is_ucdp_file(corpus):
+        for flag, value in (("--only", only), ("--model", model)):
+            if value is not None:
+                raise InputError(f"{flag} applies to ACLED files only")
+        _eval_ucdp(corpus, format, limit, predictions, split)
+        return
     if is_acled_file(corpus) and not muc.is_muc_file(corpus):
         _eval_acled(corpus, format, limit, predictions, split, only, model)
         return
@@ -432,6 +464,28 @@ def _eval_acled(
     if loaded.without_notes:
         head += f"; {loaded.without_notes} rows without notes skipped"
     out.print(head + "\n\n" + score.report(), highlight=False)
+
+
+def _eval_ucdp(
+    path: Path, format: OutputFormat, limit: int | None, predictions: Path | None, split: str | None
+) -> None:
+    from conflictlens.evaluate import ucdp
+
+    rows = ucdp.load_ucdp(path, split=split, limit=limit)
+    if not rows:
+        raise InputError(f"no UCDP events with a headline to score in {path}")
+    predicted = list(ucdp.predict_ucdp(rows))
+    score = ucdp.score_ucdp(rows, predicted)
+    if predictions is not None:
+        records = [
+            {"id": r.get("id"), "headline": r.get("source_headline"), "verdicts": v, "predicted": p}
+            for r, p, v in zip(rows, predicted, score.verdicts, strict=True)
+        ]
+        _write_json(predictions, records)
+    if format is OutputFormat.json:
+        out.print_json(json.dumps(score.to_dict() | {"file": str(path), "split": split}))
+        return
+    out.print(score.render(), highlight=False)
 
 
 # --- server (appended by the serve work; see conflictlens.server) ---------------------

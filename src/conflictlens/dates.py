@@ -867,26 +867,46 @@ def _scan(text: str, reference: dt.date, relaxed: bool) -> list[DateMention]:
 # --- public API ---------------------------------------------------------------------------
 
 
-def find_dates(text: str, reference: dt.date) -> list[DateMention]:
+#: Two reference dates far apart: an expression that means the same under both does not
+#: depend on the reference ("9 July 2025"); one that moves ("Friday", "last week", "May
+#: 14") needs a reference the report does not give.
+_PROBES = (dt.date(2001, 3, 14), dt.date(2013, 10, 2))
+
+
+def find_dates(text: str, reference: dt.date | None) -> list[DateMention]:
     """All date expressions in ``text``, in text order, non-overlapping, longest match.
 
     ``reference`` is the report's publication date: relative and year-less expressions
-    are resolved to the latest matching date on or before it.
+    are resolved to the latest matching date on or before it. Without one (``None``)
+    only the expressions that say their own date are returned -- never one resolved
+    against the machine's clock.
     """
-    return _scan(text, reference, relaxed=False)
+    return _scan_against(text, reference, relaxed=False)
 
 
-def resolve_expression(expr: str, reference: dt.date) -> DateSpan | None:
+def _scan_against(text: str, reference: dt.date | None, relaxed: bool) -> list[DateMention]:
+    if reference is not None:
+        return _scan(text, reference, relaxed)
+    first, second = (_scan(text, probe, relaxed) for probe in _PROBES)
+    fixed = {_meaning(m) for m in second}
+    return [m for m in first if _meaning(m) in fixed]
+
+
+def _meaning(m: DateMention) -> tuple:
+    return m.start, m.end, m.span.start, m.span.end, m.span.precision
+
+
+def resolve_expression(expr: str, reference: dt.date | None) -> DateSpan | None:
     """The meaning of one date expression (the first one found in ``expr``), or None.
 
     An expression given on its own is taken to be a date, so "May" or "2021" resolve here
     although ``find_dates`` would not read them as dates without a preposition.
     """
-    found = _scan(expr, reference, relaxed=False)
+    found = _scan_against(expr, reference, relaxed=False)
     if found:
         return found[0].span
     # relaxed reading only when the expression is nothing but the date and fillers
-    for m in _scan(expr, reference, relaxed=True):
+    for m in _scan_against(expr, reference, relaxed=True):
         rest = (expr[: m.start] + " " + expr[m.end :]).lower()
         if all(w in _FILLERS for w in re.findall(r"[^\W\d_]+", rest)):
             return m.span

@@ -136,7 +136,7 @@ class CodedType:
 class Context:
     """What the whole article tells the resolvers: reference date and focus country."""
 
-    reference: dt.date
+    reference: dt.date | None  # None: the report has no publication date
     countries: list[str]  # ISO2 codes, most mentioned first
     toponyms: list[PlaceArg]  # every toponym in body order
 
@@ -416,7 +416,7 @@ def _has_prep_after(tok: Token, sent: Span, preps: list[str], window: int) -> bo
 class _ArgFinder:
     """Finds the arguments of triggers in one parsed article."""
 
-    def __init__(self, doc: Doc, article: Article, reference: dt.date) -> None:
+    def __init__(self, doc: Doc, article: Article, reference: dt.date | None) -> None:
         self.doc = doc
         self.text = doc.text  # Doc.text rebuilds the string on every access
         self.sentences = list(doc.sents)
@@ -791,14 +791,16 @@ class Extraction:
     actor_matches: list[ActorMatch] = field(default_factory=list)
 
 
-def extract(article: Article, doc: Doc, reference: dt.date) -> tuple[list[EventMention], Context]:
+def extract(
+    article: Article, doc: Doc, reference: dt.date | None
+) -> tuple[list[EventMention], Context]:
     """Every event mention in the article, in text order, with its arguments."""
     found = extract_mentions(article, doc, reference)
     add_model_roles([found])
     return found.mentions, found.context
 
 
-def extract_mentions(article: Article, doc: Doc, reference: dt.date) -> Extraction:
+def extract_mentions(article: Article, doc: Doc, reference: dt.date | None) -> Extraction:
     """:func:`extract` without the trained role tagger's fillers, which
     :func:`add_model_roles` adds to many articles at once (one tagger pass is cheaper
     than one per article)."""
@@ -1159,6 +1161,8 @@ def _pick_place(doc: Doc, tok: Token, places: list[PlaceArg]) -> PlaceArg:
     for p in places:
         span = _span(doc, p.span.start, p.span.end)
         dist = tree_distance(tok, span.root) if span is not None else 99
+        if span is not None and span.root.dep_ in ("nsubj", "nsubjpass", "poss", "compound"):
+            dist += 3  # "Turkey kills 3 militants in northern Syria": who, not where
         scored.append((dist, p))
     scored.sort(key=lambda x: x[0])
     best = scored[0][1]

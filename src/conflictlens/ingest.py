@@ -7,6 +7,7 @@ reason that the CLI prints and a batch records against the document.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from conflictlens.dates import parse_iso
 from conflictlens.errors import InputError
 from conflictlens.models import Document
 
@@ -94,6 +96,37 @@ def _check_text(text: str) -> None:
         raise InputError("no text in document")
 
 
+def publication_date(value: object) -> str | None:
+    """A publication date given with a document, as an ISO date: "2024-06-01", "Feb 7,
+    2024", "7 février 2024". None for no value; InputError with a one-line reason for
+    one that is not a full calendar date ("2024-13-45", "June 2024", "yesterday": never
+    read against the clock)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise InputError(f"publication date must be a date string, got {type(value).__name__}")
+    text = value.strip()
+    day = parse_iso(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
+    if day is None and not re.match(r"^\d{4}-\d{1,2}-\d{1,2}", text):
+        import dateparser  # slow to import; only non-ISO dates need it
+
+        parsed = dateparser.parse(text, languages=["en", "fr"], settings=_DATEPARSER)
+        day = parsed.date() if parsed is not None else None
+    if day is None:
+        raise InputError(f"unparseable publication date: {value!r} (give a day, e.g. 2024-06-01)")
+    return day.isoformat()
+
+
+#: Absolute dates only, all three parts: no "yesterday", no month standing for its 1st.
+_DATEPARSER = {
+    "PARSERS": ["custom-formats", "absolute-time"],
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "STRICT_PARSING": True,
+}
+
+
 def document_from_bytes(
     data: bytes,
     source: str,
@@ -101,8 +134,14 @@ def document_from_bytes(
     url: str | None = None,
     published: str | None = None,
     media_type: str | None = None,
+    force_published: bool = False,
 ) -> Document:
-    """Decode and classify one input. Raises InputError with a one-line reason."""
+    """Decode and classify one input. Raises InputError with a one-line reason (also
+    for a ``published`` date that cannot be read). ``published`` is used when the
+    document states no date of its own, or always with ``force_published``."""
+    published = publication_date(published)
+    if force_published and published is None:
+        raise InputError("force_published needs a published date")
     _check_bytes(data)
     text, encoding = decode(data)
     _check_text(text)
@@ -116,10 +155,13 @@ def document_from_bytes(
         url=url,
         encoding=encoding,
         published=published,
+        force_published=force_published,
     )
 
 
-def read_file(path: Path) -> Document:
+def read_file(
+    path: Path, *, published: str | None = None, force_published: bool = False
+) -> Document:
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.is_dir():
@@ -129,11 +171,16 @@ def read_file(path: Path) -> Document:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     media = "html" if path.suffix.lower() in {".html", ".htm", ".xhtml"} else None
-    return document_from_bytes(data, str(path), media_type=media)
+    return document_from_bytes(
+        data, str(path), media_type=media, published=published, force_published=force_published
+    )
 
 
-def _jsonl_items(path: Path) -> Iterator[BatchItem]:
-    """Each line: {"url"?, "html" | "text", "published"?}. A bad line fails alone."""
+def _jsonl_items(
+    path: Path, published: str | None = None, force_published: bool = False
+) -> Iterator[BatchItem]:
+    """Each line: {"url"?, "html" | "text", "published"?, "force_published"?}. A bad line
+    (an unreadable "published" included) fails alone."""
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             source = f"{path}:{lineno}"
@@ -158,8 +205,9 @@ def _jsonl_items(path: Path) -> Iterator[BatchItem]:
                     data,
                     record.get("url") or source,
                     url=record.get("url"),
-                    published=record.get("published"),
+                    published=record.get("published") or published,
                     media_type=media,
+                    force_published=bool(record.get("force_published", force_published)),
                 )
             except InputError as exc:
                 yield BatchItem(source, None, str(exc), content_hash(data))
@@ -167,11 +215,19 @@ def _jsonl_items(path: Path) -> Iterator[BatchItem]:
             yield BatchItem(source, doc, None, doc.content_hash)
 
 
-def iter_sources(paths: list[Path]) -> Iterator[BatchItem]:
+def iter_sources(
+    paths: list[Path], *, published: str | None = None, force_published: bool = False
+) -> Iterator[BatchItem]:
     """Expand files, folders (recursively, sorted) and JSONL batches into BatchItems.
+    ``published``: the publication date of documents that state none (a JSONL line's
+    own "published" wins), or of all of them with ``force_published``.
 
     Never raises for one bad input: the error travels in the item so the batch goes on.
+    A ``published`` that is no date is the caller's error, raised before anything is read.
     """
+    published = publication_date(published)
+    if force_published and published is None:
+        raise InputError("--force-published needs --published DATE")
     for path in paths:
         if path.is_dir():
             files = sorted(
@@ -181,12 +237,12 @@ def iter_sources(paths: list[Path]) -> Iterator[BatchItem]:
                 and p.suffix.lower() in TEXT_SUFFIXES | BATCH_SUFFIXES
                 and not p.name.endswith(".gold.json")
             )
-            yield from iter_sources(files)
+            yield from iter_sources(files, published=published, force_published=force_published)
         elif path.suffix.lower() in BATCH_SUFFIXES and path.is_file():
-            yield from _jsonl_items(path)
+            yield from _jsonl_items(path, published, force_published)
         else:
             try:
-                doc = read_file(path)
+                doc = read_file(path, published=published, force_published=force_published)
             except InputError as exc:
                 digest = None
                 if path.is_file():

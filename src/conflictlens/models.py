@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-DatePrecision = Literal["day", "week", "month", "year", "range"]
+DatePrecision = Literal["day", "week", "month", "year", "range", "unknown"]
 GeoPrecision = Literal["city", "region", "country"]
 
 
@@ -43,8 +43,9 @@ class Document:
     source: str  # file path, URL or "<jsonl>:line"
     url: str | None = None
     encoding: str = "utf-8"
-    published: str | None = None  # ISO date given with the input (JSONL, HTML meta)
+    published: str | None = None  # ISO date given with the input, used if it states none
     title: str | None = None
+    force_published: bool = False  # ``published`` over the date the document states
 
 
 # --- structure --------------------------------------------------------------
@@ -84,6 +85,9 @@ class Article:
     authors: list[str] = field(default_factory=list)
     publisher: str | None = None
     published: str | None = None  # ISO date
+    #: Where ``published`` comes from: "document", "given", "given (forced)"; None when
+    #: the report has no date, and relative dates in it stay unresolved.
+    published_from: str | None = None
     language: str | None = None
     reading_time_minutes: int | None = None
     captions: list[Caption] = field(default_factory=list)
@@ -113,9 +117,10 @@ class Evidence:
 
 @dataclass
 class DateSpan:
-    start: str  # ISO date, inclusive
-    end: str  # ISO date, inclusive
-    precision: str  # DatePrecision
+    start: str | None  # ISO date, inclusive; None when the precision is "unknown"
+    end: str | None  # ISO date, inclusive
+    precision: str  # DatePrecision: "unknown" when the report states no date and has
+    # no publication date to read "on Friday" against
 
 
 @dataclass
@@ -195,8 +200,10 @@ class Event:
 class ExtractionResult:
     article: Article
     events: list[Event]
+    #: What the user should know about this result ("no publication date: ...").
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         article = to_dict(self.article)
         events = [to_dict(e) | {"type": e.type_string} for e in self.events]
-        return {"article": article, "events": events}
+        return {"article": article, "events": events, "warnings": list(self.warnings)}

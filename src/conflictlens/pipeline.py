@@ -41,14 +41,16 @@ from conflictlens.roles import load_roles
 from conflictlens.structure import structure
 
 
-def reference_date(article: Article, document: Document | None = None) -> dt.date:
-    """What "Friday" is relative to: the publication date, else the date of ingest."""
+def reference_date(article: Article, document: Document | None = None) -> dt.date | None:
+    """What "Friday" is relative to: the publication date (the report's own, else the
+    one given with it; see ``structure``), or None -- never the machine's clock, which
+    would date a report read a year late to the week it was read."""
     for value in (article.published, document.published if document else None):
         if value:
             parsed = parse_iso(value)
             if parsed is not None:
                 return parsed
-    return dt.date.today()
+    return None
 
 
 def events_of(
@@ -67,7 +69,17 @@ def events_of(
 def _result(article: Article, found: Extraction) -> ExtractionResult:
     clusters = merge_mentions(found.mentions)
     events = resolve_all(clusters, article, found.context)
-    return ExtractionResult(article=article, events=events)
+    warnings = []
+    if found.context.reference is None:
+        warnings.append(NO_REFERENCE)
+    return ExtractionResult(article=article, events=events, warnings=warnings)
+
+
+#: The warning of a report with no publication date (stated or given).
+NO_REFERENCE = (
+    "no publication date in the document and none given (--published): relative dates "
+    "such as 'on Friday' are left unresolved, undated events get precision 'unknown'"
+)
 
 
 def process(document: Document) -> ExtractionResult:
@@ -189,15 +201,25 @@ def _run_chunks(work, docs: list[Document], batch_size: int, n_process: int | No
             yield from results
 
 
-def extract_file(path: str | Path, published: str | None = None) -> ExtractionResult:
-    document = read_file(Path(path))
-    if published:
-        document.published = published
+def extract_file(
+    path: str | Path, published: str | None = None, *, force_published: bool = False
+) -> ExtractionResult:
+    document = read_file(Path(path), published=published, force_published=force_published)
     return process(document)
 
 
 def extract_text(
-    text: str, *, published: str | None = None, url: str | None = None
+    text: str,
+    *,
+    published: str | None = None,
+    url: str | None = None,
+    force_published: bool = False,
 ) -> ExtractionResult:
-    document = document_from_bytes(text.encode("utf-8"), "<text>", url=url, published=published)
+    document = document_from_bytes(
+        text.encode("utf-8"),
+        "<text>",
+        url=url,
+        published=published,
+        force_published=force_published,
+    )
     return process(document)

@@ -164,6 +164,12 @@ corrections_table = sa.Table(
 # --- errors ------------------------------------------------------------------------
 
 
+def redated(stored_published: str | None, document: Document) -> bool:
+    """A stored document posted again with another publication date: its relative dates
+    ("on Friday") mean other days now, so it is extracted again (not "unchanged")."""
+    return document.published is not None and document.published != stored_published
+
+
 class StoreError(ConflictLensError):
     """The database cannot be opened or used (bad URL, server down, wrong password)."""
 
@@ -432,7 +438,7 @@ class Store:
         docs = documents_table
         with self._write() as conn:
             row = conn.execute(
-                sa.select(docs.c.id, docs.c.status)
+                sa.select(docs.c.id, docs.c.status, docs.c.published)
                 .where(docs.c.content_hash == document.content_hash)
                 .with_for_update()
             ).first()
@@ -440,7 +446,7 @@ class Store:
             if row is None:
                 doc_id = conn.execute(sa.insert(docs).values(**values)).inserted_primary_key[0]
                 outcome = AddOutcome.ADDED
-            elif row.status == "ok" and not replace:
+            elif row.status == "ok" and not replace and not redated(row.published, document):
                 return AddOutcome.UNCHANGED
             else:
                 doc_id = row.id

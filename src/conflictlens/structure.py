@@ -61,6 +61,7 @@ class _Rules:
     answer_labels: frozenset[str]
     function_words: frozenset[str]
     date_res: list[re.Pattern[str]]
+    dateline_re: re.Pattern[str]
     anchored_date_re: re.Pattern[str]
     months: dict[str, int]
     outlet_domains: list[tuple[str, str]]
@@ -111,6 +112,12 @@ def _rules() -> _Rules:
         r"(?P<d>\d{1,2})[/.](?P<mn>\d{1,2})[/.](?P<y>\d{4})",
     ]
     date_res = [re.compile(rf"(?<!\w){p}(?!\d)", re.IGNORECASE) for p in date_core]
+    # A wire dateline opening the text: "KHARKIV, Ukraine, May 14 (Reuters) -".
+    dateline_re = re.compile(
+        rf"^\s*[A-Z][A-Z.'\- ]{{1,40}}(?:,\s*[A-Z][\w.'\- ]{{1,40}})?,\s*(?P<m>{month_alt})\.?"
+        rf"\s+{day}(?:,?\s+(?P<y>\d{{4}}))?\s*(?:\([^()]{{1,30}}\))?\s*[-\u2013\u2014]",
+        re.IGNORECASE,
+    )
     anchors = _alternation(raw["strong_date_anchor_words"])
     anchored = "|".join(f"(?:{p})" for p in date_core[:2])
     # Named groups may not repeat inside one pattern: number each alternative's groups.
@@ -172,6 +179,7 @@ def _rules() -> _Rules:
         answer_labels=frozenset(w.casefold() for w in raw["answer_labels"]),
         function_words=frozenset(w.casefold() for w in raw["function_words"]),
         date_res=date_res,
+        dateline_re=dateline_re,
         anchored_date_re=anchored_date_re,
         months=months,
         outlet_domains=outlet_domains,
@@ -378,6 +386,43 @@ def _parse_date(text: str, rules: _Rules) -> str | None:
     return None
 
 
+#: A time after a date on a date line: "10:42 GMT", "à 10h42", "| 3:15 pm".
+_TIME_AFTER = re.compile(
+    r"[\s,|\u00b7-]*(?:at\s+|à\s+)?\d{1,2}\s*[:h.]\s*\d{2}(?:\s*(?:[ap]\.?m\.?|[A-Z]{2,5}))*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _date_line(text: str, rules: _Rules) -> str | None:
+    """A line that is nothing but a full date (and a time): "June 20, 2024", "Tuesday 7
+    March 2024 | 10:42 GMT" -- how scraped pages print the date under the headline."""
+    line = _TIME_AFTER.sub("", text.strip()).strip(" .|,-\u00b7")
+    if not line or _words(line) > 6:
+        return None
+    for rx in rules.date_res:
+        m = rx.fullmatch(line)
+        if m:
+            return _date_from_match(m, rules)
+    return None
+
+
+def _dateline_date(text: str, rules: _Rules, year_of: str | None) -> str | None:
+    """The day of a wire dateline ("KHARKIV, Ukraine, May 14 (Reuters) -"); its year is
+    the line's own, else that of the date given with the document, else unknown."""
+    m = rules.dateline_re.match(text)
+    if m is None:
+        return None
+    year = m.group("y") or (year_of[:4] if year_of else None)
+    if year is None:
+        return None
+    try:
+        return dt.date(
+            int(year), rules.months[m.group("m").casefold()], int(m.group("d"))
+        ).isoformat()
+    except (KeyError, ValueError):
+        return None
+
+
 def _anchored_date(text: str, rules: _Rules) -> str | None:
     """A full date introduced by "this"/"today" ("this Saturday, February 18, 2023")."""
     for m in rules.anchored_date_re.finditer(text):
@@ -473,6 +518,8 @@ def _build(
     url: str | None,
     published: str | None,
     known_headline: str | None = None,
+    stated: str | None = None,
+    force_published: bool = False,
 ) -> Article:
     rules = _rules()
     units = _units(text, rules)
@@ -577,16 +624,31 @@ def _build(
 
     _interview(art, body_units, rules)
 
-    # Publication date: the caller's wins, then a full date anchored in the header.
-    art.published = _iso_date(published)
-    if art.published is None:
-        for line in header:
-            if _is_boilerplate(line, rules):
-                art.published = _parse_date(line, rules)
-            else:
-                art.published = _anchored_date(line, rules)
-            if art.published:
-                break
+    # Publication date: the document's own (page metadata, a date in the header, a date
+    # line under the headline, a wire dateline), else the one given with it -- unless the
+    # caller forces theirs.
+    given = _iso_date(published)
+    own = stated
+    for line in header:
+        if own:
+            break
+        own = (
+            _parse_date(line, rules)
+            if _is_boilerplate(line, rules)
+            else _anchored_date(line, rules)
+        )
+    for u in body_units[:3]:
+        if own:
+            break
+        own = _date_line(u.text, rules)
+    if own is None and body_units:
+        own = _dateline_date(body_units[0].text, rules, given)
+    if force_published and given:
+        art.published, art.published_from = given, "given (forced)"
+    elif own:
+        art.published, art.published_from = own, "document"
+    elif given:
+        art.published, art.published_from = given, "given"
 
     # Publisher: the URL's domain, the interviewer's label, boilerplate, the byline.
     art.publisher = _publisher_from_url(url, rules)
@@ -734,11 +796,18 @@ def _interview(art: Article, units: list[_Unit], rules: _Rules) -> None:
 # --- public entry points ---------------------------------------------------------------
 
 
-def structure_text(text: str, *, url: str | None = None, published: str | None = None) -> Article:
-    """Structure a scraped plain-text page (lines as the scraper left them)."""
+def structure_text(
+    text: str,
+    *,
+    url: str | None = None,
+    published: str | None = None,
+    force_published: bool = False,
+) -> Article:
+    """Structure a scraped plain-text page (lines as the scraper left them).
+    ``published``: the date to use when the text states none (or always, forced)."""
     if not text or not text.strip():
         raise InputError("no article text found: the text is empty")
-    return _build(text, url=url, published=published)
+    return _build(text, url=url, published=published, force_published=force_published)
 
 
 def _split_list(values: Any) -> list[str]:
@@ -754,7 +823,13 @@ def _split_list(values: Any) -> list[str]:
     return out
 
 
-def structure_html(html: str, *, url: str | None = None, published: str | None = None) -> Article:
+def structure_html(
+    html: str,
+    *,
+    url: str | None = None,
+    published: str | None = None,
+    force_published: bool = False,
+) -> Article:
     """Structure an HTML page: trafilatura finds the main text and the page metadata.
 
     Trafilatura drops navigation, footers and comments and reads the metadata (title,
@@ -779,8 +854,10 @@ def structure_html(html: str, *, url: str | None = None, published: str | None =
     art = _build(
         text,
         url=url or getattr(doc, "url", None),
-        published=published or _iso_date(getattr(doc, "date", None)),
+        published=published,
         known_headline=title,
+        stated=_iso_date(getattr(doc, "date", None)),
+        force_published=force_published,
     )
     rules = _rules()
     meta_authors = [a for a in _split_list(getattr(doc, "author", None)) if _is_name(a, rules)]
@@ -803,9 +880,13 @@ def structure_html(html: str, *, url: str | None = None, published: str | None =
 def structure(doc: Document) -> Article:
     """Structure an ingested ``Document`` according to its media type."""
     if doc.media_type == "html":
-        art = structure_html(doc.content, url=doc.url, published=doc.published)
+        art = structure_html(
+            doc.content, url=doc.url, published=doc.published, force_published=doc.force_published
+        )
     elif doc.media_type == "text":
-        art = structure_text(doc.content, url=doc.url, published=doc.published)
+        art = structure_text(
+            doc.content, url=doc.url, published=doc.published, force_published=doc.force_published
+        )
     else:
         raise InputError(f"cannot structure a document of media type {doc.media_type!r}")
     if art.headline is None and doc.title:

@@ -226,6 +226,22 @@ def apply_coding(
             m.event_type, m.sub_event_type = event_type, sub_type
     ruled_toll = any(x.fatalities is not None for x in found.mentions if x.sentence_index in inside)
     _arguments(found, strong[0], offset, coding, ruled_toll)
+    if strong[0].kind == "coded" and strong[0].date is None:
+        # the rules' own mentions keep the rules' reading of their dates
+        strong[0].date = _sentence_date(found, strong[0], indices)
+
+
+def _sentence_date(found: Extraction, m: EventMention, indices: list[int]):
+    """The date a coder mention's sentence states ("... in Nairobi on Tuesday"), else the
+    first its window states; the coder marks dates the way notes write them ("On 9 July
+    2025"), news puts them anywhere."""
+    sent = found.sentences[m.sentence_index]
+    first, last = found.sentences[indices[0]], found.sentences[indices[-1]]
+    for lo, hi in ((sent.start_char, sent.end_char), (first.start_char, last.end_char)):
+        inside = [d for d in found.dates if lo <= d.start < hi]
+        if inside:
+            return min(inside, key=lambda d: (d.since, abs(d.start - m.trigger.start)))
+    return None
 
 
 def _event_sentence(found: Extraction, indices: list[int], coding: Coding, offset: int) -> int:
@@ -262,12 +278,14 @@ def _irrealis_heads() -> frozenset[str]:
 
 
 def _anchor(sent):
-    """The word a coder mention is anchored on (its evidence): the first verb or noun
-    that is a violence cue ("shelled", "clashes"), else the sentence's main verb."""
+    """The word a coder mention is anchored on (its evidence): the first verb that is a
+    violence cue ("shelled"), else the first such noun ("clashes"), else the sentence's
+    main verb -- "fired" in "Police fired tear gas", not "Police"."""
     cues = _cues()
-    for tok in sent:
-        if tok.pos_ in ("VERB", "NOUN") and cues.match(tok.text):
-            return tok
+    for pos in ("VERB", "NOUN"):
+        for tok in sent:
+            if tok.pos_ == pos and cues.match(tok.text):
+                return tok
     return sent.root
 
 

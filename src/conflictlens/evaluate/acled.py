@@ -15,8 +15,12 @@ The rules, per row (a row where no event was found is wrong on every metric, so 
   predicted precision is "day" -- ACLED codes one day, so a week or a month that merely
   contains it is not the right date. ``date_in_range`` is the lenient form, without the
   precision condition.
+* ``date_1day``: the predicted start..end lies inside the gold day widened by a day on
+  each side (ACLED's sources are dated about the day of the event).
 * ``place_50km``: the predicted point is within 50 km (haversine) of the gold
   latitude/longitude; a prediction without coordinates is wrong.
+* ``country`` / ``admin1``: the predicted location's country / first-level region is
+  the gold one (names compared as text; a row without a gold admin1 counts as wrong).
 * ``actor1`` / ``actor2``: the predicted actor's normalised ``name`` equals the gold
   actor's name (case- and whitespace-insensitive, exact otherwise: ACLED's actor names
   are a closed vocabulary, "Civilians (Burkina Faso)" is not "Civilians"). An empty gold
@@ -73,7 +77,10 @@ METRICS: dict[str, str] = {
     "sub_event_type": "sub-type",
     "date": "date (day)",
     "date_in_range": "date in range",
+    "date_1day": "date within a day",
     "place_50km": "place <= 50 km",
+    "country": "country",
+    "admin1": "admin1",
     "actor1": "actor1",
     "actor2": "actor2",
     "fatalities": "fatalities",
@@ -222,6 +229,7 @@ def gold_fields(row: dict) -> dict[str, Any]:
         "longitude": _float(row.get("longitude")),
         "location": _norm_text(row.get("location")),
         "country": _norm_text(row.get("country")),
+        "admin1": _norm_text(row.get("admin1")),
         "actor1": _norm_text(row.get("actor1")),
         "actor2": _norm_text(row.get("actor2")),
         "fatalities": _int(row.get("fatalities")),
@@ -304,16 +312,37 @@ def _actor_right(pred_actor: Any, gold_name: str) -> bool:
     return _key(name) == _key(gold_name)
 
 
-def _date_verdicts(pred_date: Any, gold_day: str | None) -> tuple[bool, bool]:
-    """(right by the day rule, inside the predicted range)."""
+def _date_verdicts(pred_date: Any, gold_day: str | None) -> tuple[bool, bool, bool]:
+    """(right by the day rule, gold inside the predicted range, predicted range inside
+    the gold day widened by a day on each side)."""
     if not isinstance(pred_date, dict) or gold_day is None:
-        return False, False
+        return False, False, False
     start = _parse_day(pred_date.get("start"), end=False)
     end = _parse_day(pred_date.get("end") or pred_date.get("start"), end=True)
     if start is None or end is None:
-        return False, False
-    inside = start <= dt.date.fromisoformat(gold_day) <= end
-    return inside and _key(pred_date.get("precision")) == "day", inside
+        return False, False, False
+    day = dt.date.fromisoformat(gold_day)
+    inside = start <= day <= end
+    near = day - dt.timedelta(days=1) <= start and end <= day + dt.timedelta(days=1)
+    return inside and _key(pred_date.get("precision")) == "day", inside, near
+
+
+def _country_right(loc: dict, gold_country: str) -> bool:
+    """By ISO code: GeoNames and ACLED spell countries differently ("Democratic Republic
+    of the Congo", "Democratic Republic of Congo")."""
+    from ..actors import ActorDictionary
+
+    code = ActorDictionary.default().country_code(gold_country)
+    if code and loc.get("country_code"):
+        return str(loc["country_code"]).upper() == code.upper()
+    return _key(loc.get("country")) == _key(gold_country)
+
+
+def _fold(name: Any) -> str:
+    """Admin names without accents, case or punctuation ("Tillabéri" = "Tillaberi")."""
+    from ..gazetteer import normalize
+
+    return normalize(str(name or ""))
 
 
 def _place_right(pred_loc: Any, gold: dict) -> bool:
@@ -340,14 +369,18 @@ def row_verdicts(row: dict, pred: dict | None) -> dict[str, bool]:
     if pred is None:
         return dict.fromkeys(METRICS, False)
     gold = gold_fields(row)
-    date_right, in_range = _date_verdicts(pred.get("date"), gold["event_date"])
+    date_right, in_range, near = _date_verdicts(pred.get("date"), gold["event_date"])
+    loc = pred.get("location") if isinstance(pred.get("location"), dict) else {}
     return {
         "found": True,
         "event_type": _key(pred.get("event_type")) == _key(gold["event_type"]),
         "sub_event_type": _key(_pred_label(pred)) == _key(gold["type"]),
         "date": date_right,
         "date_in_range": in_range,
+        "date_1day": near,
         "place_50km": _place_right(pred.get("location"), gold),
+        "country": _country_right(loc, gold["country"]),
+        "admin1": bool(gold["admin1"]) and _fold(loc.get("admin1")) == _fold(gold["admin1"]),
         "actor1": _actor_right(pred.get("actor1"), gold["actor1"]),
         "actor2": _actor_right(pred.get("actor2"), gold["actor2"]),
         "fatalities": _fatalities_right(pred.get("fatalities"), gold["fatalities"]),

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from conflictlens.gazetteer import Place, normalize
+from conflictlens.gazetteer import Place, distance_km, normalize
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "acled_places.json"
+#: How far the nearest ACLED-coded place may be for its admin1 to name a point's region.
+ADMIN_KM = 25.0
 #: ACLED geo_precision 1 is the place itself, 2 a part of a region near it, 3 a region.
 KIND = {1: "city", 2: "city", 3: "region"}
 
@@ -42,6 +44,7 @@ class AcledPlace:
 class AcledPlaces:
     def __init__(self, path: Path = DATA) -> None:
         self.by_name: dict[str, list[AcledPlace]] = {}
+        self._grid: dict[tuple[int, int], list[AcledPlace]] | None = None
         if not path.exists():
             return
         for row in json.loads(path.read_text(encoding="utf-8"))["places"]:
@@ -74,6 +77,28 @@ class AcledPlaces:
     @functools.cache
     def default(cls) -> AcledPlaces:
         return cls()
+
+    def admin1_near(self, lat: float, lon: float, country: str, km: float = ADMIN_KM) -> str | None:
+        """ACLED's first-level unit at a point: that of the nearest place its coders placed
+        within ``km`` in ``country`` (a name). GeoNames and ACLED name regions apart --
+        "Oromiya" / "Oromia", Uganda's "Central Region" / the district "Wakiso"."""
+        if self._grid is None:
+            self._grid = {}
+            for items in self.by_name.values():
+                for p in items:
+                    if p.admin1 and p.geo_precision < 3:
+                        self._grid.setdefault((round(p.lat), round(p.lon)), []).append(p)
+        want = normalize(country)
+        best, best_km = None, km
+        for dlat in (-1, 0, 1):
+            for dlon in (-1, 0, 1):
+                for p in self._grid.get((round(lat) + dlat, round(lon) + dlon), ()):
+                    if normalize(p.country) != want:
+                        continue
+                    d = distance_km((lat, lon), (p.lat, p.lon))
+                    if d <= best_km:
+                        best, best_km = p, d
+        return best.admin1 if best else None
 
     def candidates(self, name: str) -> list[AcledPlace]:
         return self.by_name.get(normalize(name), [])

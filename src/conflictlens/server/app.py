@@ -65,7 +65,12 @@ class IngestRequest(BaseModel):
     html: str | None = Field(None, description="An HTML page holding a news report.")
     url: str | None = Field(None, description="An http(s) URL to fetch (SSRF-checked).")
     published: dt.date | None = Field(
-        None, description="Publication date (ISO); takes precedence over one found in the text."
+        None,
+        description="Publication date (ISO), used when the document states none; relative "
+        "dates ('on Friday') are read against it.",
+    )
+    force_published: bool = Field(
+        False, description="Use `published` even where the document states its own date."
     )
     source: str | None = Field(None, max_length=500, description="A label for the source.")
 
@@ -464,6 +469,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
                 url=fetched.url,
                 published=published,
                 media_type=fetched.media_type,
+                force_published=body.force_published,
             )
         else:
             content = body.text if body.text is not None else body.html
@@ -473,6 +479,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
                 body.source or f"api:{user}",
                 published=published,
                 media_type="text" if body.text is not None else "html",
+                force_published=body.force_published,
             )
         outcome = await _on_pipeline(_ingest_document, document)
         if outcome["outcome"] != "added":
