@@ -218,7 +218,11 @@ def apply_coding(
         _insert(found, m)
         strong = [m]
     if probability < RETYPE and strong[0].kind != "coded":
-        return  # unsure of the sub-type: the rules' type and arguments stand
+        # Unsure of the sub-type: the rules' type and arguments stand; the coder's spans
+        # fill only what the rules left empty (a place the rules did not find).
+        ruled = any(x.fatalities is not None for x in found.mentions if x.sentence_index in inside)
+        _arguments(found, strong[0], offset, coding, ruled, fill_only=True)
+        return
     coded = CodedType(event_type, sub_type, probability)
     for m in found.mentions:
         if m.sentence_index in inside and not m.toll_only:
@@ -349,27 +353,34 @@ def _with_role_noun(text: str, span: TextSpan) -> TextSpan:
 
 
 def _arguments(
-    found: Extraction, m: EventMention, offset: int, coding: Coding, ruled_toll: bool = False
+    found: Extraction,
+    m: EventMention,
+    offset: int,
+    coding: Coding,
+    ruled_toll: bool = False,
+    fill_only: bool = False,
 ) -> None:
-    """The coder's argument spans -> the mention's fields (where the coder marks one)."""
+    """The coder's argument spans -> the mention's fields (where the coder marks one).
+    ``fill_only``: only the fields the rules left empty (a place: or only a country)."""
     best: dict[str, CodedSpan] = {}
     for s in _joined(coding.spans, found.text[offset:]):
         if s.role not in best or _rank(found, s, offset) > _rank(found, best[s.role], offset):
             best[s.role] = s
-    if "ACTOR1" in best:
+    if "ACTOR1" in best and not (fill_only and m.actor1 is not None):
         m.actor1 = _actor(found, _absolute(best["ACTOR1"], offset))
-    if "ACTOR2" in best:
+    if "ACTOR2" in best and not (fill_only and m.actor2 is not None):
         m.actor2 = _actor(found, _absolute(best["ACTOR2"], offset))
     if m.actor1 is not None and m.actor2 is not None and m.actor1.span == m.actor2.span:
         m.actor2 = None
     if "ASSOC1" in best:
         m.perpetrator_groups.append(_absolute(best["ASSOC1"], offset))
-    if "LOC" in best:  # the place the coder reads beats the first toponym the rules saw
-        place = _place(found, _absolute(best["LOC"], offset))
+    vague = m.place is None or m.place.place.kind == "country"
+    if "LOC" in best and (vague or not fill_only):  # the coder's place beats the first
+        place = _place(found, _absolute(best["LOC"], offset))  # toponym the rules saw
         if place is not None:
             m.place = place
             m.place_is_context_ref = False
-    if "DATE" in best:
+    if "DATE" in best and not (fill_only and m.date is not None):
         when = _absolute(best["DATE"], offset)
         dates = _overlapping(found.dates, when, lambda d: (d.start, d.end))
         if dates:
@@ -430,6 +441,9 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
         town = top is not None and top.place.kind != "country" and not top.place.inferred
         if town and top.place.population >= SMALL_TOWN:  # type: ignore[union-attr]
             return top  # a town of some size beats a namesake admin unit
+        within = {normalize(acled.location), normalize(acled.admin1)}
+        if town and normalize(top.place.admin1 or "") in within:  # type: ignore[union-attr]
+            return top  # "Ludington (Michigan)": the town in the unit the text names
         return PlaceArg(
             loc if top is None else top.span, to_place(acled, actors.country_code(acled.country))
         )
