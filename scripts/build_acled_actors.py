@@ -354,6 +354,7 @@ class Builder:
             "mentions": aliases.pop(name, 0),  # the name itself is implied, not an alias
             "countries": self._ranked(tally.countries),
             "aliases": aliases,
+            "seen": [tally.first, tally.last],  # ACLED renames groups: which name when
         }
         cs = self._case_sensitive([name, *aliases])
         if cs:

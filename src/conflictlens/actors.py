@@ -470,6 +470,7 @@ class ActorDictionary:
         self._acled_lengths: dict[str, list[int]] = {}
         self._acled_names: dict[str, str] = {}  # ISO2 -> ACLED's spelling of the country
         self._default_actor2: dict[str, str] = {}  # sub-type -> class of its usual actor 2
+        self._acled_seen: dict[int, tuple[str, str]] = {}  # first and last coded day
         self._state_names: dict[tuple[str, str], str] = {}  # (kind, ISO2) -> exact name
         # exact name of a state's forces -> {unit noun: exact name of the unit}
         self._state_units: dict[str, dict[tuple[str, ...], str]] = {}
@@ -653,6 +654,9 @@ class ActorDictionary:
                     )
                 )
             self._acled_rows[idx] = (int(item["count"]), per_country)
+            seen = item.get("seen")
+            if isinstance(seen, list) and len(seen) == 2 and all(seen):
+                self._acled_seen[idx] = (str(seen[0]), str(seen[1]))
             linked = self._linked_entry(item["name"], strong, per_country, main_keys)
             if linked is not None:
                 self._acled_entry[idx] = linked
@@ -1118,7 +1122,7 @@ class ActorDictionary:
         match_hint = mention.country_hint if isinstance(mention, ActorMatch) else None
         acled_hit: tuple[_Hit, _Rec] | None = None
         for h in self._scan(text, acled=True):
-            rec = self._choose_acled(h.recs, h.hint or iso)
+            rec = self._choose_acled(h.recs, h.hint or iso, date)
             if rec is not None and (acled_hit is None or _width(h) > _width(acled_hit[0])):
                 acled_hit = (h, rec)
         hits = self._scan(text)
@@ -1135,7 +1139,7 @@ class ActorDictionary:
         if main is not None:
             rec = self._main_rec(main, iso)
             assert rec is not None
-            linked = self._acled_of_entry(rec.entry, main.hint or iso)
+            linked = self._acled_of_entry(rec.entry, main.hint or iso, date)
             if linked is not None:
                 return self._acled_named(linked, text, main.hint or iso, date)
             return self._actor(self._entries[rec.entry], text, iso, main.hint, rec)
@@ -1164,15 +1168,24 @@ class ActorDictionary:
         foreign = rec.context is not None and rec.context != (ctx or "").upper()
         return None if foreign and rec.entry >= self._first_acled else rec
 
-    def _choose_acled(self, recs: Iterable[_Rec], country: str | None) -> _Rec | None:
-        """The ACLED actor a form means in ``country``; ``None`` where the rows say nothing."""
+    def _choose_acled(
+        self, recs: Iterable[_Rec], country: str | None, date: str | dt.date | None = None
+    ) -> _Rec | None:
+        """The ACLED actor a form means in ``country`` on ``date``; ``None`` where the rows
+        say nothing. Of the names one form has had, the one in use on ``date``: "ISGS"
+        is "Islamic State (Greater Sahara)" in 2020, "Islamic State (Sahel)" from 2022."""
         recs = list(recs)
+        if date is not None and len({r.entry for r in recs}) > 1:
+            day = str(date)[:10]
+            recs.sort(key=lambda r: self._distance_in_time(r.entry, day))
         if country:
             for r in recs:
                 if r.context == country.upper():
                     return r
         free = next((r for r in recs if r.context is None), None)
         if free is None and not country:
+            if len({r.entry for r in recs}) == 1 and not self._entries[recs[0].entry].generic:
+                return recs[0]  # one named group wherever the rows coded it
             return self._home_rec(recs)
         return free
 
@@ -1188,15 +1201,33 @@ class ActorDictionary:
         best = max(recs, key=lambda r: rows[r.context])
         return best if total and rows[best.context] >= HOME_SHARE * total else None
 
-    def _acled_of_entry(self, entry: int, country: str | None) -> int | None:
+    def _distance_in_time(self, entry: int, day: str) -> int:
+        """Days between ``day`` and the period the rows coded ``entry`` in (0 inside it;
+        unknown periods last)."""
+        seen = self._acled_seen.get(entry)
+        if seen is None:
+            return 10**6
+        try:
+            d, first, last = (dt.date.fromisoformat(x[:10]) for x in (day, *seen))
+        except ValueError:
+            return 10**6
+        return max((first - d).days, (d - last).days, 0)
+
+    def _acled_of_entry(
+        self, entry: int, country: str | None, date: str | dt.date | None = None
+    ) -> int | None:
         """The ACLED actor an actors.json entry is in ``country``: one linked to it by its
         own name or acronym, else the first of its names the ACLED index knows there."""
         linked = self._acled_links.get(entry)
         if linked:
 
-            def rank(a: int) -> tuple[tuple[int, int], int, int, int]:
+            def rank(a: int) -> tuple[int, tuple[int, int], int, int, int]:
                 rows, where = self._acled_rows[a]
-                return (_period_rank(self._entries[a].name), where.get(country or "", 0), rows, -a)
+                # the name in use on ``date`` ("ADF-NALU" until ACLED renamed it), then
+                # the latest, the one coded most in ``country``, the one coded most
+                when = -self._distance_in_time(a, str(date)[:10]) if date is not None else 0
+                period = _period_rank(self._entries[a].name)
+                return (when, period, where.get(country or "", 0), rows, -a)
 
             return max(linked, key=rank)
         item = self._entries[entry]
