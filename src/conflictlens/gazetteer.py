@@ -113,6 +113,16 @@ _LINKS = ("of", "de", "del", "du")
 _ARTICLES = ("the", "el", "la", "los", "las", "le", "les", "al")
 
 
+#: Unit words after a qualifier's name: "Ilam district", "Kaduna State", "Mopti Region".
+ADMIN_WORDS = re.compile(
+    r"\b(?:district|province|region|state|county|department|municipality|zone|woreda|"
+    r"oblast|governorate|prefecture|commune|lga|sub-county|subcounty|division)\b\.?",
+    re.I,
+)
+#: How near a place the qualifier names a namesake must be to be the one meant.
+QUALIFIER_KM = 80.0
+
+
 def normalize(text: str) -> str:
     """Fold a name to its index key: lowercase, accents stripped, dots and apostrophes
     dropped, other punctuation turned to single spaces ("Côte d'Ivoire" -> "cote divoire")."""
@@ -328,16 +338,25 @@ class Gazetteer:
         """The namesake the words after a name pin down -- its first-level region or its
         country ("Ely (Minnesota)", "Yeadon, Pennsylvania", "Lisbon, Portugal") -- the
         most populous of them; None when no qualifier names a namesake's region."""
-        keys = {normalize(q) for q in qualifiers if q.strip()}
+        keys = {normalize(ADMIN_WORDS.sub("", q)) for q in qualifiers if q.strip()} - {""}
         if not keys:
             return None
+        own = [p for p in self.candidates(name) if p.kind != "country"]
         found = [
-            p
-            for p in self.candidates(name)
-            if p.kind != "country"
-            and (normalize(p.admin1 or "") in keys or normalize(p.country) in keys)
+            p for p in own if normalize(p.admin1 or "") in keys or normalize(p.country) in keys
         ]
-        return max(found, key=_rank_population) if found else None
+        if found:
+            return max(found, key=_rank_population)
+        # "Mai (Ilam district)": the namesake nearest a place the qualifier names
+        near = [
+            (distance_km((p.lat, p.lon), (q.lat, q.lon)), p)
+            for key in keys
+            for q in self.candidates(key)
+            for p in own
+            if q.kind != "country" and q.country_code == p.country_code
+        ]
+        near = [x for x in near if x[0] <= QUALIFIER_KM]
+        return min(near, key=lambda x: x[0])[1] if near else None
 
     def resolve_list(
         self, names: Sequence[str], context_countries: Sequence[str] = (), fallback: bool = False
