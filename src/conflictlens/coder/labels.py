@@ -114,6 +114,11 @@ def actor_forms(name: str) -> list[str]:
             if not dem.endswith("s") or dem[:-1] not in _demonyms().get(state, []):
                 forms += [f"{dem} {n}" for n in nouns]  # "Russian forces", not "Russians"
         forms += [f"{state} {n}" for n in nouns] + [f"{state}'s {n}" for n in nouns]
+        # "shelled the Russian positions", "clashes between Russian and Ukrainian forces":
+        # what the state's forces are called when no force noun follows the demonym.
+        for dem in _demonyms().get(state, []):
+            forms += [f"{dem} {n}" for n in lex["state_target_nouns"]]
+        forms += [dem for dem in _demonyms().get(state, []) if not dem.endswith("s")]
         forms += nouns
     for cls, nouns in lex["class_nouns"].items():
         if bare == cls or (bare.startswith(cls) and country):
