@@ -717,3 +717,25 @@ def test_shared_acled_forms_are_chosen_by_country() -> None:
     assert d.acled_actor("Alpha fighters", "PK") is None  # the rows say nothing there
     assert d.acled_actor("Alpha (Lake)", "PK").name == "Alpha (Lake)"  # its own name
     assert [m.entry.name for m in d.find("Alpha (Sahel) attacked")] == ["Alpha (Sahel)"]
+
+
+def test_default_actor2_by_sub_type(actors: ActorDictionary) -> None:
+    assert actors.default_actor2("Attack", "ML").name == "Civilians (Mali)"
+    assert actors.default_actor2("Looting/property destruction", "BF").name.startswith("Civilians")
+    police = actors.default_actor2("Protest with intervention", "UG", "2016-06-20")
+    assert police is not None and police.name.startswith("Police Forces of Uganda")
+    assert actors.default_actor2("Armed clash", "ML") is None  # the rows disagree
+    assert actors.default_actor2("Protest with intervention", None) is None
+
+
+def test_alternatives_name_acled_composite_actors(actors: ActorDictionary) -> None:
+    either = actors.acled_actor("JNIM and/or ISGS militants", "BF", "2020-01-10", "Battles")
+    assert either is not None and " and/or " in either.name
+    assert either.name.startswith("JNIM") and "Greater Sahara" in either.name
+    # one group alone stays itself
+    assert actors.acled_actor("JNIM militants", "BF").name.startswith("JNIM: Group")
+
+
+def test_a_form_coded_in_one_country_names_it_without_a_country(actors: ActorDictionary) -> None:
+    dogon = actors.acled_actor("Dogon militiamen", None, "2020-01-01", "Battles")
+    assert dogon is not None and dogon.name == "Dogon Ethnic Militia (Mali)"

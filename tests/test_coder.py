@@ -247,3 +247,37 @@ def test_partial_label_loss_is_cross_entropy_for_one_label():
     p = logits.softmax(-1)
     want = (-(p[0, 0] + p[0, 1]).log() - p[1:, :].gather(1, target[1:, None]).log().sum()) / 4
     assert torch.allclose(subtype_loss(logits, allowed, ones), want, atol=1e-5)
+
+
+def _found(text: str):
+    from conflictlens.analyse import analyse
+    from conflictlens.extract import extract_mentions
+    from conflictlens.structure import structure_text
+
+    article = structure_text(text)
+    return extract_mentions(article, analyse(article.body), None)
+
+
+def test_a_report_that_fits_one_window_is_read_whole():
+    from conflictlens.coder.decode import windows
+
+    note = (
+        "On 11 March 2022, the Russian military forces tried to break through the defence "
+        "of Ukrainian forces near Kopyliv, Kyiv. Casualties unknown."
+    )
+    found = _found(note)
+    assert windows(found, short=True) == [list(range(len(found.sentences)))]
+    assert all(len(w) == 1 for w in windows(found, short=False))  # long: sentence by sentence
+
+
+def test_actor_spans_take_their_noun_and_their_alternative():
+    from conflictlens.coder.decode import _actor
+    from conflictlens.extract import TextSpan
+
+    found = _found("On June 12, suspected JNIM and/or ISGS militants attacked a Dogon village.")
+    at = found.text.index("JNIM")
+    arg = _actor(found, TextSpan(at, at + 4, "JNIM"))
+    assert arg.span.text == "JNIM and/or ISGS militants" and arg.match is None
+    found = _found("On November 11, Dogon militiamen attacked the Fulani village of Kowa.")
+    at = found.text.index("Dogon")
+    assert _actor(found, TextSpan(at, at + 5, "Dogon")).span.text == "Dogon militiamen"
