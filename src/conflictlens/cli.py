@@ -52,8 +52,8 @@ def _event_rows(events: list[dict]) -> Table:
         table.add_column(col, overflow="fold")
     for e in events:
         date = e.get("date") or {}
-        when = date.get("start", "")
-        if date.get("end") and date["end"] != date["start"]:
+        when = date.get("start") or ("unknown" if date else "")
+        if date.get("end") and date["end"] != date.get("start"):
             when += f"..{date['end']}"
         loc = e.get("location") or {}
         place = ", ".join(x for x in (loc.get("name"), loc.get("country_code")) if x)
