@@ -549,3 +549,27 @@ def test_facets_count_only_events_still_standing(tmp_path: Path) -> None:
         r = c.post(f"/api/events/{event['id']}/review", json=review, headers=auth(secret))
         assert r.status_code in (200, 201), r.text
         assert pakistan() == before - 1
+
+
+def test_ingest_with_another_published_date_redates(client: TestClient, token: str) -> None:
+    text = "Police fired tear gas at protesters in Nairobi on Tuesday, witnesses said."
+    first = client.post(
+        "/api/ingest", json={"text": text, "published": "2024-02-07"}, headers=auth(token)
+    )
+    assert first.status_code == 201, first.text
+    day = client.get(f"/api/events/{first.json()['events'][0]}").json()["date"]["start"]
+    assert day == "2024-02-06"
+    same = client.post(
+        "/api/ingest", json={"text": text, "published": "2024-02-07"}, headers=auth(token)
+    )
+    assert same.json()["outcome"] == "unchanged"
+    moved = client.post(
+        "/api/ingest", json={"text": text, "published": "2024-03-07"}, headers=auth(token)
+    )
+    assert moved.status_code == 200 and moved.json()["outcome"] == "updated"
+    day = client.get(f"/api/events/{moved.json()['events'][0]}").json()["date"]["start"]
+    assert day == "2024-03-05"
+    forced = client.post(
+        "/api/ingest", json={"text": text, "force_published": True}, headers=auth(token)
+    )
+    assert forced.status_code == 422 and "needs a published date" in forced.json()["error"]
