@@ -520,8 +520,13 @@ class _ArgFinder:
             if place is None and len(span) > 1 and not _is_street(span):
                 for tok in span:
                     found = self._resolve_place(tok.text, MIN_POP_NAME_PART)
+                    # A word out of a longer name: a city under its own name, a country,
+                    # or a region of a country the report is about -- "West" of "West
+                    # Welega" is no region of Cameroon.
                     if found is not None and (
-                        found.kind != "city" or found.name.lower() == tok.text.lower()
+                        found.kind == "country"
+                        or (found.kind == "city" and found.name.lower() == tok.text.lower())
+                        or (found.kind == "region" and found.country_code in self.countries)
                     ):
                         place, span = found, span.doc[tok.i : tok.i + 1]
                         break
