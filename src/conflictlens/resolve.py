@@ -211,7 +211,12 @@ def resolve_type(cluster: Cluster, actor2: Actor | None) -> tuple[str, str, Even
                 m.coded.probability,  # type: ignore[union-attr]
             ),
         )
-        return m.coded.event_type, m.coded.sub_event_type, m  # type: ignore[union-attr]
+        event_type, sub_type = m.coded.event_type, m.coded.sub_event_type  # type: ignore[union-attr]
+        if event_type == "Protests" and _deadly(cluster):
+            # ACLED's codebook: protesters killed by the force that met them is excessive
+            # force, whatever the sentence-level reading says.
+            event_type, sub_type = lexicon()["protest_refinement"]["excessive_force"]
+        return event_type, sub_type, m
     lex = lexicon()
     refinement = lex["attack_refinement"]
     strong = [m for m in cluster.mentions if not m.weak and not m.toll_only] or cluster.mentions
@@ -245,13 +250,17 @@ def _protest_type(
     base = candidates[0]
     if base.event_type != "Protests":
         return base.event_type or "Riots", base.sub_event_type or "Violent demonstration", base
-    if any(m.fatalities and m.fatalities.figures.best > 0 for m in cluster.mentions):
+    if _deadly(cluster):
         return *rules["excessive_force"], base
     violent = any(family_of(m) == "violence" for m in cluster.mentions)
     text = " ".join(m.sentence.text.lower() for m in cluster.mentions)
     if violent or any(cue in text for cue in rules["intervention_cues"]):
         return *rules["with_intervention"], base
     return base.event_type, base.sub_event_type or "Peaceful protest", base
+
+
+def _deadly(cluster: Cluster) -> bool:
+    return any(m.fatalities and m.fatalities.figures.best > 0 for m in cluster.mentions)
 
 
 def _intervening_force(cluster: Cluster, country: str | None, day: str | None) -> Actor | None:
