@@ -1017,8 +1017,9 @@ class ActorDictionary:
     ) -> str | None:
         """ACLED's exact name of a state's forces ("Military Forces", "RU" -> "Military
         Forces of Russia (2000-)"): of the government in office on ``date`` (ISO date)
-        where the rows show it, else of the latest one; ``None`` if the training rows
-        never coded that state."""
+        where the rows show it, else of the latest one if it is still in office; ``None``
+        if the training rows never coded that state, or only governments whose period
+        ended before ``date`` (with no date: whose latest period has ended)."""
         iso = self.country_code(country)
         if iso is None:
             return None
@@ -1038,7 +1039,13 @@ class ActorDictionary:
                 # A period that ended before the event names another government: the
                 # plain "Police Forces of Kenya" is less wrong than "(2002-2013)".
                 return None
-        return self._state_names.get((kind, iso))
+        latest = self._state_names.get((kind, iso))
+        ended = any(
+            p[3] == latest and p[1] is not None for p in self._state_periods.get((kind, iso), [])
+        )
+        # No date: the latest name, unless that government's period has ended -- it then
+        # names no report of unknown date better than the plain name does.
+        return None if ended and date is None else latest
 
     def acled_actor(
         self,
