@@ -387,3 +387,15 @@ def test_only_the_store_reads_the_clock():
             ):
                 readers.add(path.relative_to(root).as_posix())
     assert readers <= {"store.py"}, readers
+
+
+def test_a_qualifier_in_another_country_beats_a_small_namesake():
+    """GeoNames knows only a hamlet "El Alto" in Peru; "La Paz" says Bolivia. And the
+    coder, split between a peaceful protest and a violent demonstration, still finds a
+    demonstration."""
+    (event,) = extract_text(
+        "On 3 June 2024, protesters blocked roads in El Alto, La Paz, demanding fuel."
+    ).events
+    assert event.event_type in ("Protests", "Riots")
+    assert event.location.country == "Bolivia"
+    assert event.actor1.name.endswith("(Bolivia)")

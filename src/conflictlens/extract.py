@@ -370,6 +370,8 @@ def _is_irrealis(tok: Token) -> bool:
     return False
 
 
+#: A town smaller than this gives way to the place its qualifier names in another country.
+QUALIFIED_TOWN = 20_000
 #: "(Admin2, Admin1)" or ", Admin1" right after a place name.
 QUALIFIER = re.compile(r"\s*(?:\(([^()]{2,80})\)|,\s*([A-Z][\w'.-]+(?:[ -][A-Z][\w'.-]+){0,3}))")
 
@@ -535,10 +537,8 @@ class _ArgFinder:
                 place = self._resolve_place(span.text, min_population, fallback=True)
             if place is not None and place.kind == "city":
                 # "Ely (Minnesota)", "Yeadon, Pennsylvania": the namesake there.
-                place = (
-                    self.gazetteer.qualified(span.text, _qualifiers(self.text, span.end_char))
-                    or place
-                )
+                quals = _qualifiers(self.text, span.end_char)
+                place = self.gazetteer.qualified(span.text, quals) or self._within(place, quals)
             if place is not None and place.kind == "country" and _modifies_a_noun(span):
                 continue  # "U.S. service members", "Pakistan army": whose, not where
             if place is not None and place.kind == "country" and not place.inferred:
@@ -546,6 +546,16 @@ class _ArgFinder:
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))
         return self._as_lists(out)
+
+    def _within(self, place: Place, qualifiers: list[str]) -> Place:
+        """ "El Alto, La Paz" where the data knows only a hamlet "El Alto" in Peru: the
+        place the qualifier names, in its own country, beats a small namesake abroad."""
+        if not qualifiers or (place.population or 0) >= QUALIFIED_TOWN:
+            return place
+        named = self.gazetteer.resolve(qualifiers[0], self.countries)
+        if named is None or named.kind == "country" or named.country_code == place.country_code:
+            return place
+        return named
 
     def _as_lists(self, places: list[PlaceArg]) -> list[PlaceArg]:
         """Re-resolve toponyms written as one list together: they are usually neighbours
