@@ -270,26 +270,40 @@ def predict_acled(rows: Iterable[dict], n_process: int | None = None) -> Iterato
     ingest checks refuse (no letters, say) predicts None; pipeline errors propagate,
     since a scorer that turns crashes into zeros hides the bug it should reveal.
     """
+    rows = list(rows)
+    texts = [
+        (
+            str(row.get("notes") or ""),
+            f"acled:{row.get('event_id_cnty') or i}",
+            _iso_day(row.get("event_date")),
+        )
+        for i, row in enumerate(rows)
+    ]
+    yield from predict_texts(texts, n_process)
+
+
+def predict_texts(
+    texts: Sequence[tuple[str, str, str | None]], n_process: int | None = None
+) -> Iterator[dict | None]:
+    """The event :func:`pick_event` takes from each (text, source, publication date),
+    through the real pipeline, in order; None where the ingest checks refuse the text.
+    Shared by the scorers that read one event per row (ACLED notes, UCDP headlines)."""
     from ..ingest import document_from_bytes
     from ..pipeline import process_many
 
-    rows = list(rows)
     documents = []
     usable: set[int] = set()
-    for i, row in enumerate(rows):
+    for i, (text, source, published) in enumerate(texts):
         try:
             doc = document_from_bytes(
-                str(row.get("notes") or "").encode("utf-8"),
-                f"acled:{row.get('event_id_cnty') or i}",
-                published=_iso_day(row.get("event_date")),
-                media_type="text",
+                text.encode("utf-8"), source, published=published, media_type="text"
             )
         except InputError:
             continue
         documents.append(doc)
         usable.add(i)
     results = iter(process_many(documents, n_process=n_process))
-    for i in range(len(rows)):
+    for i in range(len(texts)):
         yield pick_event(next(results).to_dict()["events"]) if i in usable else None
 
 

@@ -95,28 +95,17 @@ def load_ucdp(path: Path, split: str | None = None, limit: int | None = None) ->
 def predict_ucdp(rows: Iterable[dict], n_process: int | None = None) -> Iterator[dict | None]:
     """The first event the pipeline finds in each row's headline, published on the row's
     source date (the report's own date, as a news feed gives it)."""
-    from ..errors import InputError
-    from ..ingest import document_from_bytes
-    from ..pipeline import process_many
-    from .acled import pick_event
+    from .acled import predict_texts
 
-    rows = list(rows)
-    documents, usable = [], set()
-    for i, row in enumerate(rows):
-        try:
-            doc = document_from_bytes(
-                str(row["source_headline"]).strip().encode("utf-8"),
-                f"ucdp:{row.get('id') or i}",
-                published=str(row.get("source_date") or "")[:10] or None,
-                media_type="text",
-            )
-        except InputError:
-            continue
-        documents.append(doc)
-        usable.add(i)
-    results = iter(process_many(documents, n_process=n_process))
-    for i in range(len(rows)):
-        yield pick_event(next(results).to_dict()["events"]) if i in usable else None
+    texts = [
+        (
+            str(row["source_headline"]).strip(),
+            f"ucdp:{row.get('id') or i}",
+            str(row.get("source_date") or "")[:10] or None,
+        )
+        for i, row in enumerate(rows)
+    ]
+    yield from predict_texts(texts, n_process)
 
 
 @dataclass
