@@ -134,7 +134,8 @@ class Builder:
         self._forms: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.template_stems: set[tuple[str, ...]] = set()
         self.spelling_use: Counter[str] = Counter()  # country spelling -> rows and names
-        self.actor2_class: dict[str, Counter[str]] = defaultdict(Counter)  # sub-type -> class
+        # (sub-type, who actor 1 is: "any" / "group") -> actor 2's class -> rows
+        self.actor2_class: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
 
     # --- country names ----------------------------------------------------------
 
@@ -153,7 +154,10 @@ class Builder:
         if country and iso:
             self.iso_of_row_country.setdefault(country, iso)
             self.spelling_use[country] += 1
-        self.actor2_class[str(row.get("sub_event_type") or "")][_class_of(row.get("actor2"))] += 1
+        sub, cls = str(row.get("sub_event_type") or ""), _class_of(row.get("actor2"))
+        self.actor2_class[sub, "any"][cls] += 1
+        if _class_of(row.get("actor1")) not in STATE_CLASSES:
+            self.actor2_class[sub, "group"][cls] += 1
         note = row.get("notes") or ""
         for m in TOKEN_RE.finditer(note):
             if m.group().islower():
@@ -266,18 +270,25 @@ class Builder:
             "state_force_names": sorted(state, key=lambda i: i["name"]),
             "templates": sorted(templates, key=lambda i: i["name"]),
             "actors": actors,
-            "default_actor2": self._default_actor2(),
+            "default_actor2": self._default_actor2("any"),
+            "default_actor2_against_groups": self._default_actor2("group"),
         }
 
-    def _default_actor2(self) -> dict[str, dict[str, Any]]:
-        """Sub-type -> the class ACLED codes as actor 2 when most of its rows share one
-        (victims of an attack are "Civilians (X)", a protest is met by "Police Forces of
-        X"): what to code when a report names no target."""
+    def _default_actor2(self, actor1: str) -> dict[str, dict[str, Any]]:
+        """Sub-type -> the class ACLED codes most often as actor 2, if it is one named
+        for the country (victims of an attack are "Civilians (X)", a protest is met by
+        "Police Forces of X"; with ``actor1`` "group", only rows whose actor 1 is no
+        state force: a group's clash is with "Military Forces of X"): what to code when
+        a report names no one."""
         out: dict[str, dict[str, Any]] = {}
-        for sub, classes in sorted(self.actor2_class.items()):
+        for (sub, who), classes in sorted(self.actor2_class.items()):
+            if who != actor1 or not sub:
+                continue
             total = sum(classes.values())
+            # The most common class, when it is one of these: coding it is then right
+            # more often than leaving actor 2 empty ("" is a class of its own here).
             cls, n = classes.most_common(1)[0]
-            if sub and cls in DEFAULT_CLASSES and n >= DEFAULT_SHARE * total:
+            if cls in DEFAULT_CLASSES:
                 out[sub] = {"class": cls, "share": round(n / total, 3), "rows": total}
         return out
 
@@ -441,9 +452,10 @@ def _iso2_of_numeric(value: Any) -> str | None:
         return None
 
 
-#: Classes a sub-type's actor 2 may default to, and the share of rows that makes it so.
-DEFAULT_CLASSES = ("Civilians", "Police Forces")
-DEFAULT_SHARE = 0.5
+#: Classes a sub-type's actor 2 may default to (the ones named for the event's country).
+DEFAULT_CLASSES = ("Civilians", "Police Forces", "Military Forces")
+#: Actor classes that are a state's forces (an actor 1 of one of these is no "group").
+STATE_CLASSES = ("Military Forces", "Police Forces", "Government")
 
 
 def _class_of(name: Any) -> str:

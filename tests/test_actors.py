@@ -724,8 +724,17 @@ def test_default_actor2_by_sub_type(actors: ActorDictionary) -> None:
     assert actors.default_actor2("Looting/property destruction", "BF").name.startswith("Civilians")
     police = actors.default_actor2("Protest with intervention", "UG", "2016-06-20")
     assert police is not None and police.name.startswith("Police Forces of Uganda")
-    assert actors.default_actor2("Armed clash", "ML") is None  # the rows disagree
+    assert actors.default_actor2("Peaceful protest", "ML") is None  # most rows: no actor 2
     assert actors.default_actor2("Protest with intervention", None) is None
+    # a group's clash is with the country's military; the military's with no one in
+    # particular (the rows name many groups), so no default beyond the sub-type's own
+    jnim = actors.acled_actor("JNIM", "ML", "2020-01-10")
+    against = actors.default_actor2("Shelling/artillery/missile attack", "ML", "2020-01-10", jnim)
+    assert against is not None and against.name.startswith("Military Forces of Mali")
+    army = actors.acled_actor("army", "ML", "2020-01-10")
+    assert (
+        actors.default_actor2("Shelling/artillery/missile attack", "ML", "2020-01-10", army) is None
+    )
 
 
 def test_alternatives_name_acled_composite_actors(actors: ActorDictionary) -> None:

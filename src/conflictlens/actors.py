@@ -81,6 +81,10 @@ _CLASS_BY_EVENT = {
 _PEOPLE_CATEGORIES = ("Civilians", "Protesters", "Rioters")
 # ACLED's three state-force name stems; their exact names carry the government's period.
 _STATE_KINDS = ("Military Forces", "Police Forces", "Government")
+#: Categories of a state's forces, at home or abroad.
+_STATE_CATEGORIES = ("State forces", "External/Other forces")
+#: The noun that names a state's forces of a class in its country ("police" in Mali).
+_FORCE_NOUN = {"Police Forces": "police", "Military Forces": "military"}
 
 
 @dataclass(frozen=True)
@@ -469,7 +473,8 @@ class ActorDictionary:
         self._acled_index: dict[tuple[str, ...], list[_Rec]] = {}
         self._acled_lengths: dict[str, list[int]] = {}
         self._acled_names: dict[str, str] = {}  # ISO2 -> ACLED's spelling of the country
-        self._default_actor2: dict[str, str] = {}  # sub-type -> class of its usual actor 2
+        # (sub-type, "any" | "group": who actor 1 is) -> class of its usual actor 2
+        self._default_actor2: dict[tuple[str, str], str] = {}
         self._acled_seen: dict[int, tuple[str, str]] = {}  # first and last coded day
         self._state_names: dict[tuple[str, str], str] = {}  # (kind, ISO2) -> exact name
         # exact name of a state's forces -> {unit noun: exact name of the unit}
@@ -567,7 +572,9 @@ class ActorDictionary:
         spelled = {str(k).upper(): v for k, v in (doc.get("country_names") or {}).items()}
         self._acled_names.update(spelled)
         self._default_actor2 = {
-            sub: str(v["class"]) for sub, v in (doc.get("default_actor2") or {}).items()
+            (sub, who): str(v["class"])
+            for who, key in (("any", "default_actor2"), ("group", "default_actor2_against_groups"))
+            for sub, v in (doc.get(key) or {}).items()
         }
         iso_of: dict[str, str] = {}
         for name, iso in (doc.get("countries") or {}).items():
@@ -982,17 +989,27 @@ class ActorDictionary:
         return re.sub(r"^the ", "", name) if name else None
 
     def default_actor2(
-        self, sub_event_type: str, country: str | None, date: str | dt.date | None = None
+        self,
+        sub_event_type: str,
+        country: str | None,
+        date: str | dt.date | None = None,
+        actor1: Actor | None = None,
     ) -> Actor | None:
-        """Actor 2 as ACLED codes it for a sub-type when the report names none, where
-        most training rows of the sub-type agree (acled_actors.json ``default_actor2``):
-        the victims of an attack are "Civilians (X)", the force that broke up a protest
-        "Police Forces of X (...)"; None for the other sub-types."""
-        cls = self._default_actor2.get(sub_event_type)
+        """Actor 2 as ACLED codes it for a sub-type when the report names none: the class
+        its training rows code most often, where that is one named for the country
+        (acled_actors.json ``default_actor2``, and ``default_actor2_against_groups`` when
+        ``actor1`` is no state force): the victims of an attack are "Civilians (X)", the
+        force that broke up a protest "Police Forces of X (...)", a group's armed clash
+        is with "Military Forces of X (...)"; None for the other sub-types."""
+        group = actor1 is not None and actor1.category not in _STATE_CATEGORIES
+        cls = (group and self._default_actor2.get((sub_event_type, "group"))) or (
+            self._default_actor2.get((sub_event_type, "any"))
+        )
         if cls == "Civilians":
             return self.civilians_of(country)
-        if cls == "Police Forces" and self.state_force_name(cls, country, date):
-            actor = self.acled_actor("police", country, date)
+        noun = _FORCE_NOUN.get(cls or "")
+        if noun and self.state_force_name(cls, country, date):  # type: ignore[arg-type]
+            actor = self.acled_actor(noun, country, date)
             if actor is not None:
                 actor.mention = ""  # not stated in the report
             return actor

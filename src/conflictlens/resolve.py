@@ -364,16 +364,10 @@ def _type_and_actors(
         if sub_type != "Peaceful protest" and actor2 is None:
             actor2 = _intervening_force(cluster, country, day)
     if actor2 is None:
-        # ACLED codes the victims of violence against civilians as "Civilians (Country)",
-        # the force that met a protest as its police, where the report names no one.
-        actor2 = ActorDictionary.default().default_actor2(sub_type, country, day)
-    state = ("State forces", "External/Other forces")
-    if actor2 is None and event_type == "Battles" and actor1 and actor1.category not in state:
-        # A group fought someone the report does not name: in the train rows' battles of
-        # a non-state actor 1, 60-73% of actor 2s are the country's own military.
-        actor2 = (
-            ActorDictionary.default().acled_actor("military", country, day) if country else None
-        )
+        # Where the report names no one, ACLED's usual actor 2 for the sub-type: the
+        # victims of violence against civilians are "Civilians (Country)", the force that
+        # met a protest its police, a group's opponent in a clash the country's military.
+        actor2 = ActorDictionary.default().default_actor2(sub_type, country, day, actor1)
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     return event_type, sub_type, typed_by, actor1, actor2
