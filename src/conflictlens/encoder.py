@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from conflictlens.coder.pieces import CLS_ID, SEP_ID, base_dir, tokenizer
+from conflictlens.coder.pieces import CLS_ID, SEP_ID, tokenizer
 from conflictlens.roles import INCIDENT_TYPES as TYPES
 from conflictlens.roles import ROLE_LABELS as ROLES
 
@@ -120,13 +120,8 @@ class Reading:
 @functools.cache
 def default_model() -> Any | None:
     """The packaged fine-tuned encoder (an onnxruntime session), or None when its ONNX file
-    or the base model package is not installed (``muc.predict`` then uses the ranker
-    alone)."""
+    is not installed (``muc.predict`` then uses the ranker alone)."""
     if not MODEL_PATH.exists():
-        return None
-    try:
-        base_dir()
-    except ImportError:
         return None
     from conflictlens.coder.runtime import session
 

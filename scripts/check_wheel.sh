@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# What a pip user gets: build the wheel, install it into a fresh venv outside the repo
+# (dependencies from the registry, no lock file, no ../shared), then extract the bundled
+# seed with the installed command. Fails unless the seed gives its events, torch cannot be
+# imported, and the venv stays under the size budget.
+#   usage: scripts/check_wheel.sh [PYTHON] [MAX_MB]
+set -euo pipefail
+PYTHON="${1:-python3.11}"
+MAX_MB="${2:-700}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+"$PYTHON" -m venv "$WORK/build-env"
+"$WORK/build-env/bin/python" -m pip install -q --upgrade pip
+"$WORK/build-env/bin/python" -m pip wheel -q --no-deps "$ROOT" -w "$WORK/dist"
+WHEEL="$(ls "$WORK"/dist/conflictlens-*.whl)"
+echo "wheel: $(basename "$WHEEL") ($(du -m "$WHEEL" | cut -f1) MB)"
+
+"$PYTHON" -m venv "$WORK/venv"
+"$WORK/venv/bin/python" -m pip install -q --upgrade pip
+"$WORK/venv/bin/python" -m pip install -q "$WHEEL"
+
+cd "$WORK"  # nothing of the repository on the path
+cp "$ROOT/examples/rfi-karachi-interview.txt" seed.txt
+"$WORK/venv/bin/conflictlens" extract seed.txt > seed.json
+EVENTS="$("$WORK/venv/bin/python" -c 'import json; print(len(json.load(open("seed.json"))["events"]))')"
+echo "seed events: $EVENTS"
+if "$WORK/venv/bin/python" -c "import torch" 2>/dev/null; then
+  echo "FAIL: torch is importable in the installed venv"; exit 1
+fi
+echo "import torch: fails, as it should"
+MB="$(du -sm "$WORK/venv" | cut -f1)"
+echo "venv: $MB MB (budget $MAX_MB MB)"
+[ "$EVENTS" -eq 6 ] || { echo "FAIL: expected the seed's 6 events"; exit 1; }
+[ "$MB" -lt "$MAX_MB" ] || { echo "FAIL: venv over $MAX_MB MB"; exit 1; }
+echo "wheel check passed"
