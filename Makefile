@@ -11,7 +11,7 @@ TSTAMP := $(TVENV)/.installed
 SEED   := examples/rfi-karachi-interview.txt
 SHARED := ../shared
 
-.PHONY: install demo test lint bench gazetteer train loro clean
+.PHONY: install demo test test-pythons wheel-check lint bench gazetteer train loro clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,24 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q
+
+## The suite on every Python the package supports (each in a venv of its own): the
+## interpreters pyenv installed, else those on PATH (pyenv's shims on PATH do not run).
+PYTHONS := 3.12 3.13
+test-pythons:
+	@for v in $(PYTHONS); do \
+	  py="$$(ls -d $(HOME)/.pyenv/versions/$$v.*/bin/python$$v 2>/dev/null | tail -1)"; \
+	  [ -n "$$py" ] || py="$$(command -v python$$v)"; \
+	  if [ -z "$$py" ] || ! "$$py" --version >/dev/null 2>&1; then \
+	    echo "python$$v: not installed"; exit 1; fi; \
+	  echo "== Python $$v ($$py)"; \
+	  $(MAKE) --no-print-directory test PYTHON="$$py" VENV=.venv-$$v || exit 1; \
+	done
+
+## What a pip user gets: the wheel in a fresh venv outside the repo (seed events, no
+## torch, size budget).
+wheel-check:
+	bash scripts/check_wheel.sh $(PYTHON)
 
 lint: install
 	$(BIN)/ruff check src tests
@@ -81,4 +99,4 @@ loro: $(TSTAMP) install
 		--limit 1500 --model build/loro-eastern-africa.onnx
 
 clean:
-	rm -rf $(VENV) $(TVENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TVENV) .venv-3.* build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -399,3 +399,12 @@ def test_a_qualifier_in_another_country_beats_a_small_namesake():
     assert event.event_type in ("Protests", "Riots")
     assert event.location.country == "Bolivia"
     assert event.actor1.name.endswith("(Bolivia)")
+
+
+def test_one_toponym_is_one_place_and_a_hundred_is_100():
+    """ "Solhan" has a namesake in Turkey: both mentions of the attack must read the same
+    place (else they stay two events), and "more than a hundred" is ACLED's 100."""
+    text = "More than a hundred people were killed when gunmen attacked the village of Solhan on Friday."
+    (event,) = extract_text(text, published="2021-06-05").events
+    assert event.fatalities is not None and event.fatalities.low == 100
+    assert event.location is not None and event.location.name == "Solhan"

@@ -15,11 +15,13 @@ from conflictlens.tolls import combine, parse_number, parse_toll
         ("1,250", 1250, 1250, 1250),
         ("five", 5, 5, 5),
         ("twenty-one", 21, 21, 21),
-        ("a hundred", 100, 90, 110),
+        ("a hundred", 100, 100, 100),  # a stated figure: ACLED codes 100
         ("at least 30", 30, 30, 30),
         ("more than 12", 12, 12, 12),
-        ("about 40", 40, 36, 44),
+        ("about 40", 40, 40, 44),
         ("nearly 200", 200, 180, 200),
+        ("many more than 20", 20, 20, 20),  # a figure beats the vague word
+        ("well over 100", 100, 100, 100),
         ("dozens", 24, 12, 99),
         ("hundreds", 200, 100, 999),
         ("between 10 and 15", 12, 10, 15),

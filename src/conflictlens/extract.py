@@ -721,7 +721,8 @@ def _number_phrase(num: Token) -> Span:
     """The number token with its hedges: "at least 30", "a hundred", "between 10 and 15"."""
     left = num.i
     for c in num.children:
-        if c.dep_ in ("quantmod", "advmod", "det") and c.i < num.i:
+        # "More than a hundred": the parse makes "More" an amod of the number
+        if c.dep_ in ("quantmod", "advmod", "det", "amod") and c.i < num.i:
             left = min(left, min(t.i for t in c.subtree))
     right = num.i
     for c in num.children:

@@ -74,7 +74,8 @@ def parse_toll(text: str) -> Fatalities | None:
         if low is not None and high is not None and low <= high:
             return Fatalities(best=(low + high) // 2, low=low, high=high)
     for word, (low, best, high) in lex["vague"].items():
-        if re.search(rf"\b{word}\b", phrase):
+        # a vague word only when no figure is given ("many more than 20" is 20)
+        if re.search(rf"\b{word}\b", phrase) and not re.search(r"\d", phrase):
             return Fatalities(best=best, low=low, high=high)
     hedge = None
     for kind in ("lower_bound", "upper_bound", "approximate"):
@@ -94,9 +95,11 @@ def parse_toll(text: str) -> Fatalities | None:
     if hedge == "upper_bound":
         margin = int(round(value * lex["approximate_margin"]))
         return Fatalities(best=value, low=max(0, value - margin), high=value)
-    if hedge == "approximate" or re.match(r"a (hundred|thousand|dozen)\b", phrase):
+    if hedge == "approximate":
+        # "about 40": 40 is the lowest figure the text gives (ACLED codes it), the
+        # margin only widens the high end.
         margin = int(round(value * lex["approximate_margin"]))
-        return Fatalities(best=value, low=max(0, value - margin), high=value + margin)
+        return Fatalities(best=value, low=value, high=value + margin)
     return Fatalities(best=value, low=value, high=value)
 
 

@@ -407,6 +407,7 @@ def _arguments(
         if place is not None:
             m.place = place
             m.place_is_context_ref = False
+            _one_place_per_name(found, place)
     if "DATE" in best and not (fill_only and m.date is not None):
         when = _absolute(best["DATE"], offset)
         dates = _overlapping(found.dates, when, lambda d: (d.start, d.end))
@@ -488,6 +489,20 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
             return top
     place = to_place(acled, actors.country_code(acled.country))
     return PlaceArg(loc if top is None else top.span, place)
+
+
+def _one_place_per_name(found: Extraction, chosen: PlaceArg) -> None:
+    """A toponym names one place throughout a report: the other mentions that read the
+    same name ("killed ... when gunmen attacked the village of Solhan") take the coder's
+    place too, rather than a namesake abroad that would keep them from merging."""
+    name = normalize(chosen.span.text)
+    for other in found.mentions:
+        if (
+            other.place is not None
+            and other.place.place != chosen.place
+            and normalize(other.place.span.text) == name
+        ):
+            other.place = PlaceArg(other.place.span, chosen.place)
 
 
 def _toll(coding: Coding, offset: int) -> TollArg | None:
