@@ -148,3 +148,88 @@ def test_a_bad_published_field_fails_its_line_alone(tmp_path):
         list(iter_sources([batch], published="not a date"))
     with pytest.raises(InputError, match="needs --published"):
         list(iter_sources([batch], force_published=True))
+
+
+# --- hardening: one bad line or file fails alone, nothing is read whole ------------------
+
+
+def test_hostile_jsonl_lines_fail_alone_and_good_ones_are_kept(tmp_path):
+    text = "Gunmen attacked a checkpoint in the city on Friday."
+    batch = tmp_path / "feed.jsonl"
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = [
+        json.dumps({"text": text + " \ud800 One died."}),  # a lone surrogate escape
+        json.dumps({"text": text, "url": {"a": 1}}),
+        json.dumps({"text": text, "published": ["2023"]}),
+        deep,
+        json.dumps({"text": text, "force_published": "yes"}),
+        json.dumps({"text": text + " Two died.", "url": "https://example.org/\ud800"}),
+    ]
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(iter_sources([batch]))
+    assert len(items) == 6
+    first, url, published, nested, force, last = items
+    assert first.error is None and "\ufffd One died" in first.document.content
+    assert url.error == 'JSONL field "url" must be a string, not dict'
+    assert published.error == 'JSONL field "published" must be a string, not list'
+    assert nested.error == "invalid JSON: nested too deeply"
+    assert "force_published" in force.error
+    assert last.error is None and last.document.url == "https://example.org/\ufffd"
+    for item in items:
+        assert item.error is None or "\n" not in item.error
+
+
+def test_an_oversized_jsonl_line_is_skipped_without_reading_it_whole(tmp_path, monkeypatch):
+    import conflictlens.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "MAX_BYTES", 1000)
+    batch = tmp_path / "feed.jsonl"
+    good = json.dumps({"text": "Gunmen attacked a checkpoint in the city on Friday."})
+    batch.write_text(json.dumps({"text": "x " * 5000}) + "\n" + good + "\n")
+    big, ok = list(iter_sources([batch]))
+    assert "too large" in big.error
+    assert ok.error is None
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:  # sparse: 64 MiB on paper, nothing on disk
+        fh.truncate(64 * 1024**2)
+
+    def no_whole_reads(self):
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(type(huge), "read_bytes", no_whole_reads)
+    with pytest.raises(InputError, match="too large"):
+        read_file(huge)
+    (item,) = list(iter_sources([huge]))
+    assert "too large" in item.error and item.content_hash is not None
+
+
+def test_a_pipe_is_read_only_to_the_limit(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    import conflictlens.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "MAX_BYTES", 10_000)
+    fifo = tmp_path / "stream.txt"
+    os.mkfifo(fifo)
+    written = []
+
+    def writer():
+        try:
+            with fifo.open("wb") as fh:
+                for _ in range(100):
+                    fh.write(b"word " * 1000)
+                    written.append(1)
+        except BrokenPipeError:
+            pass
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    with pytest.raises(InputError, match="too large"):
+        read_file(fifo)
+    thread.join(timeout=10)
+    assert len(written) < 100  # the reader stopped; the writer never got far

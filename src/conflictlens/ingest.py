@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from charset_normalizer import from_bytes
 
@@ -37,6 +38,7 @@ _BINARY_SIGNATURES: dict[bytes, str] = {
     b"RIFF": "a RIFF media file",
     b"\x7fELF": "an executable",
 }
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|article|div|p)\b", re.I)
 
 
@@ -159,17 +161,49 @@ def document_from_bytes(
     )
 
 
+def _too_large(size: int) -> InputError:
+    return InputError(f"document too large ({size // 1024} KiB; limit {MAX_BYTES // 1024} KiB)")
+
+
+def read_bounded(path: Path) -> bytes:
+    """A file's bytes, refusing one over MAX_BYTES before reading it: its size first,
+    then (pipes, devices, a file that grows) a read that stops one byte past the limit,
+    so a 1 GB file never sits in memory."""
+    try:
+        if not path.exists():
+            raise InputError(f"no such file: {path}")
+        if path.is_dir():
+            raise InputError(f"is a directory: {path}")
+        size = path.stat().st_size
+        if path.is_file() and size > MAX_BYTES:
+            raise _too_large(size)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"document too large (over {MAX_BYTES // 1024} KiB)")
+    return data
+
+
+def file_hash(path: Path) -> str | None:
+    """SHA-256 of a regular file, read in blocks (a failed file's key); None if unreadable."""
+    digest = hashlib.sha256()
+    try:
+        if not path.is_file():
+            return None
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def read_file(
     path: Path, *, published: str | None = None, force_published: bool = False
 ) -> Document:
-    if not path.exists():
-        raise InputError(f"no such file: {path}")
-    if path.is_dir():
-        raise InputError(f"is a directory: {path}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    data = read_bounded(path)
     media = "html" if path.suffix.lower() in {".html", ".htm", ".xhtml"} else None
     return document_from_bytes(
         data, str(path), media_type=media, published=published, force_published=force_published
@@ -182,14 +216,22 @@ def _jsonl_items(
     """Each line: {"url"?, "html" | "text", "published"?, "force_published"?}. A bad line
     (an unreadable "published" included) fails alone."""
     with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
+        for lineno, raw in enumerate(_bounded_lines(fh), start=1):
             source = f"{path}:{lineno}"
+            if raw is None:
+                yield BatchItem(
+                    source, None, f"JSONL line too large (limit {MAX_BYTES // 1024} KiB)"
+                )
+                continue
             if not raw.strip():
                 continue
             try:
                 record = json.loads(raw)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 yield BatchItem(source, None, f"invalid JSON: {exc}")
+                continue
+            except RecursionError:
+                yield BatchItem(source, None, "invalid JSON: nested too deeply")
                 continue
             if not isinstance(record, dict):
                 yield BatchItem(source, None, "JSONL line is not an object")
@@ -198,7 +240,24 @@ def _jsonl_items(
             if not isinstance(body, str):
                 yield BatchItem(source, None, 'JSONL line has no "html" or "text" string')
                 continue
-            data = body.encode("utf-8")
+            wrong = [
+                k
+                for k in ("url", "published")
+                if record.get(k) is not None and not isinstance(record[k], str)
+            ]
+            if wrong:
+                kind = type(record[wrong[0]]).__name__
+                yield BatchItem(
+                    source, None, f'JSONL field "{wrong[0]}" must be a string, not {kind}'
+                )
+                continue
+            if not isinstance(record.get("force_published", False), bool):
+                yield BatchItem(source, None, 'JSONL field "force_published" must be true or false')
+                continue
+            # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold:
+            # it becomes U+FFFD, the rest of the text is kept.
+            data = _clean(body).encode("utf-8")
+            record["url"] = _clean(record.get("url"))
             media = "html" if record.get("html") is not None else "text"
             try:
                 doc = document_from_bytes(
@@ -213,6 +272,32 @@ def _jsonl_items(
                 yield BatchItem(source, None, str(exc), content_hash(data))
                 continue
             yield BatchItem(source, doc, None, doc.content_hash)
+
+
+def _bounded_lines(fh) -> Iterator[bytes | None]:
+    """Lines of a batch file, each read to at most MAX_BYTES (+1); None for a line over
+    it, whose rest is skipped without holding it."""
+    while True:
+        line = fh.readline(MAX_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_BYTES and not line.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+            continue
+        yield line
+
+
+@overload
+def _clean(value: str) -> str: ...
+@overload
+def _clean(value: None) -> None: ...
+def _clean(value: str | None) -> str | None:
+    """A string field with lone surrogates replaced (they cannot be stored as UTF-8)."""
+    if value is None:
+        return None
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def iter_sources(
@@ -244,12 +329,6 @@ def iter_sources(
             try:
                 doc = read_file(path, published=published, force_published=force_published)
             except InputError as exc:
-                digest = None
-                if path.is_file():
-                    try:
-                        digest = content_hash(path.read_bytes())
-                    except OSError:
-                        digest = None
-                yield BatchItem(str(path), None, str(exc), digest)
+                yield BatchItem(str(path), None, str(exc), file_hash(path))
                 continue
             yield BatchItem(str(path), doc, None, doc.content_hash)
