@@ -186,7 +186,7 @@ def test_open_creates_schema_and_reopen_is_a_no_op(store_url: str) -> None:
         event_indexes = {ix["name"] for ix in inspector.get_indexes("events")}
         event_columns = {c["name"] for c in inspector.get_columns("events")}
         correction_columns = {c["name"] for c in inspector.get_columns("corrections")}
-        assert _version(s) == ["0002"]
+        assert _version(s) == ["0003"]
         assert s.add_result(make_document(BODY, "a.txt"), karachi_result()) == "added"
     assert {"documents", "articles", "events", "alembic_version"} <= tables
     assert {"api_tokens", "corrections"} <= tables
@@ -197,7 +197,7 @@ def test_open_creates_schema_and_reopen_is_a_no_op(store_url: str) -> None:
     )
     # Opening again (schema at head) must neither fail, nor migrate, nor lose data.
     with Store.open(store_url) as s:
-        assert _version(s) == ["0002"]
+        assert _version(s) == ["0003"]
         assert s.stats()["events"] == 2
         assert s.dialect in ("sqlite", "postgresql")
 
@@ -271,9 +271,12 @@ def test_rows_written_before_0002_are_readable_and_reviewable(store_url: str) ->
                 )
             )
     with Store.open(store_url) as s:
-        assert _version(s) == ["0002"]
+        assert _version(s) == ["0003"]
         [event] = s.events(country="pakistan")
         assert event["review"] == {}
+        # 0003 numbered the old row in its country and dated it by its document.
+        assert event["stored"]["iso3"] == "PAK" and event["stored"]["number"] == 1
+        assert event["stored"]["at"] is not None
         s.review(f"{aid}-E1", "fatalities", "correct", 3, user="analyst")
         assert s.event(f"{aid}-E1")["fatalities"] == {"best": 3, "low": 3, "high": 3}
 
@@ -689,3 +692,79 @@ def test_fifty_clients_mixing_reads_and_ingests(store_url: str) -> None:
     finally:
         for s in stores:
             s.close()
+
+
+# --- ACLED numbers and stored times ----------------------------------------------------
+
+
+def _no_country_result() -> ExtractionResult:
+    event = Event(
+        id="E1",
+        event_type="Strategic developments",
+        sub_event_type="Other",
+        date=DateSpan("2023-02-17", "2023-02-17", "day"),
+        location=None,
+        actor1=None,
+        actor2=None,
+        fatalities=None,
+    )
+    return ExtractionResult(Article(headline="Somewhere"), [event])
+
+
+def _at(stored: dict) -> dt.datetime:
+    return dt.datetime.fromisoformat(stored["at"])
+
+
+def test_events_are_numbered_per_country_once(store: Store) -> None:
+    aid = _ingest_karachi(store)
+    lagos = make_document("Demonstrators march in Lagos.", "lagos.txt")
+    store.add_result(lagos, lagos_result())
+    store.add_result(make_document("Somewhere.", "x.txt"), _no_country_result())
+    stored = {e["id"]: e["stored"] for e in store.events()}
+    assert {k: (v["iso3"], v["number"]) for k, v in stored.items()} == {
+        f"{aid}-E1": ("PAK", 1),
+        f"{aid}-E2": ("PAK", 2),
+        f"{article_id_for(lagos)}-E1": ("NGA", 1),
+        f"{article_id_for(make_document('Somewhere.', 'x.txt'))}-E1": ("XXX", 1),
+    }
+    at = dt.datetime.fromisoformat(stored[f"{aid}-E1"]["at"])
+    assert at.tzinfo is not None and abs(dt.datetime.now(dt.UTC) - at).total_seconds() < 60
+    assert store.event(f"{aid}-E1")["stored"] == stored[f"{aid}-E1"]
+    assert store.article_events(aid)[0]["stored"] == stored[f"{aid}-E1"]
+
+
+def test_numbers_and_times_survive_reextraction(store: Store) -> None:
+    doc = make_document(BODY, "seed.txt")
+    store.add_result(doc, karachi_result())
+    aid = article_id_for(doc)
+    before = {e["id"]: e["stored"] for e in store.events()}
+    # The same events again: numbers and stored times unchanged.
+    assert store.add_result(doc, karachi_result(), replace=True) == AddOutcome.UPDATED
+    assert {e["id"]: e["stored"] for e in store.events()} == before
+    # A newer pipeline: E1 reworded, E2 gone, a new E3. E1 keeps its number with a new
+    # time; E3 is numbered after E2, whose number is never given again.
+    newer = karachi_result()
+    newer.events[0].summary = "Re-extracted summary."
+    newer.events[1].id = "E3"
+    store.add_result(doc, newer, replace=True)
+    after = {e["id"]: e["stored"] for e in store.events()}
+    assert after[f"{aid}-E1"]["number"] == 1
+    assert _at(after[f"{aid}-E1"]) > _at(before[f"{aid}-E1"])
+    assert after[f"{aid}-E3"]["number"] == 3
+
+
+def test_corrections_renumber_only_a_new_country(store: Store) -> None:
+    aid = _ingest_karachi(store)
+    store.add_result(make_document("Demonstrators march in Lagos.", "lagos.txt"), lagos_result())
+    e1 = f"{aid}-E1"
+    first = store.event(e1)["stored"]
+    store.review(e1, "summary", "confirm", user="alice")  # nothing changes
+    assert store.event(e1)["stored"] == first
+    abuja = {"name": "Abuja", "country": "Nigeria", "country_code": "NG", "precision": "city"}
+    store.review(e1, "location", "correct", abuja, user="alice")
+    moved = store.event(e1)["stored"]
+    assert (moved["iso3"], moved["number"]) == ("NGA", 2) and _at(moved) > _at(first)
+    assert store.events(country="NG")[0]["stored"]["iso3"] == "NGA"
+    karachi = {"name": "Karachi", "country": "Pakistan", "country_code": "PK"}
+    store.review(e1, "location", "correct", karachi, user="alice")
+    assert (store.event(e1)["stored"]["iso3"], store.event(e1)["stored"]["number"]) == ("PAK", 1)

@@ -40,6 +40,14 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
+class ExtractFormat(StrEnum):
+    json = "json"
+    table = "table"
+    acled_csv = "acled-csv"
+    acled_json = "acled-json"
+    geojson = "geojson"
+
+
 class ListFormat(StrEnum):
     table = "table"
     json = "json"
@@ -92,7 +100,15 @@ ForceOption = Annotated[
 @app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="A text or HTML news report.")],
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.json,
+    format: Annotated[
+        ExtractFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (article and events), table, or an export format: acled-csv, "
+            "acled-json, geojson (events numbered in output order, e.g. PAK1, PAK2).",
+        ),
+    ] = ExtractFormat.json,
     published: PublishedOption = None,
     force_published: ForceOption = False,
 ) -> None:
@@ -102,8 +118,13 @@ def extract(
     result = extract_file(file, published=published, force_published=force_published)
     for warning in result.warnings:
         err.print(f"warning: {warning}", highlight=False)
-    if format is OutputFormat.json:
+    if format is ExtractFormat.json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    if format is not ExtractFormat.table:
+        from conflictlens.export import export as do_export
+
+        do_export(result.to_dict()["events"], format.value)
         return
     a = result.article
     out.print(f"[bold]{a.headline or '(no headline)'}[/bold]")
@@ -253,7 +274,12 @@ def events(
 @app.command()
 def export(
     format: Annotated[
-        str, typer.Option("--format", "-f", help="acled-csv, geojson, jsonl or parquet.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="acled-csv, acled-json, geojson, jsonl, parquet or geoparquet.",
+        ),
     ],
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="File (default: stdout).")
@@ -265,7 +291,8 @@ def export(
     type: Annotated[str | None, typer.Option("--type")] = None,
     merge: MergeOption = True,
 ) -> None:
-    """Export stored events as ACLED-style CSV, GeoJSON, JSON Lines or Parquet."""
+    """Export stored events as ACLED CSV or API JSON, GeoJSON, JSON Lines, Parquet or
+    GeoParquet."""
     from conflictlens.export import FORMATS
     from conflictlens.export import export as do_export
 
@@ -273,8 +300,15 @@ def export(
         raise InputError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if FORMATS[format].binary and output in (None, "-"):
         raise InputError(f"{format} is binary: give --output FILE")
-    rows = _query(db, country, since, until, type, merge=merge)
-    count = do_export(rows, format, output)
+    reports = _query(db, country, since, until, type, merge=False)
+    rows = reports
+    if merge:
+        from conflictlens.dedupe import merge_across
+
+        # As `events` merges; each merged row takes the lowest number of its reports.
+        rows = merge_across(reports)
+        rows.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
+    count = do_export(rows, format, output, members={e["id"]: e for e in reports})
     if output not in (None, "-"):
         skipped = f", {count.skipped} skipped (no coordinates)" if count.skipped else ""
         err.print(f"wrote {count.written} events to {output}{skipped}", highlight=False)

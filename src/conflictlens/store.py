@@ -17,6 +17,9 @@ Why it looks like this:
   use), so searches, counts and pages agree with what an analyst sees. Corrections live
   in their own table keyed by event id: re-extracting a document replaces its events
   (same ids) and the corrections are applied again to the new rows.
+- Each event is numbered once in its country (``event_numbers``, the number of an ACLED
+  ``event_id_cnty``), and its row records when it last changed (``stored_at``, ACLED's
+  ``timestamp``); both outlive re-extraction, and readers get them as ``stored``.
 - SQLite under a web server: WAL (readers never wait for the writer), a busy timeout,
   and ``BEGIN IMMEDIATE`` for write transactions, so concurrent writers queue up instead
   of failing with "database is locked" half-way through a read-then-write transaction.
@@ -124,6 +127,8 @@ events_table = sa.Table(
     sa.Column("data", sa.JSON, nullable=False),
     sa.Column("extracted", sa.JSON, nullable=True),  # before corrections (0002)
     sa.Column("rejected", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("iso3", sa.String(3), nullable=True),  # the country its number is in (0003)
+    sa.Column("stored_at", sa.DateTime(timezone=True), nullable=True),  # last changed (0003)
     sa.Index("ix_events_article_id", "article_id"),
     sa.Index("ix_events_country", "country"),
     sa.Index("ix_events_country_code", "country_code"),
@@ -143,6 +148,18 @@ api_tokens_table = sa.Table(
     sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
     sa.Index("ix_api_tokens_name", "name"),
+)
+
+event_numbers_table = sa.Table(
+    "event_numbers",
+    metadata,
+    # No FK to events: numbers outlive re-extraction, as corrections do (0003).
+    sa.Column("event_id", sa.String(128), nullable=False),
+    sa.Column("iso3", sa.String(3), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("event_id", "iso3", name="pk_event_numbers"),
+    sa.UniqueConstraint("iso3", "number", name="uq_event_numbers_iso3_number"),
 )
 
 corrections_table = sa.Table(
@@ -221,6 +238,9 @@ MAX_NAME = 100
 
 _WRITE = "conflictlens_write"  # execution option: this transaction will write
 _PG_MIGRATION_LOCK = 0x436C656E  # advisory lock id: one migrating process at a time
+_PG_NUMBERING_LOCK = 0x436C4E6F  # advisory lock id: one writer numbering events at a time
+#: The ISO3 stand-in of events with no country: they are numbered "XXX1", "XXX2", ...
+NO_COUNTRY = "XXX"
 
 
 def article_id_for(document: Document) -> str:
@@ -322,6 +342,30 @@ def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@functools.cache
+def _iso3_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """GeoNames' countries: ISO2 -> ISO3, and lower-cased English name -> ISO3."""
+    from conflictlens.kb.countries import countries
+
+    table = countries()
+    return (
+        {iso2: row["iso3"] for iso2, row in table.items()},
+        {row["name"].casefold(): row["iso3"] for row in table.values()},
+    )
+
+
+def country_iso3(location: dict[str, Any] | None) -> str:
+    """The ISO3 code of an event location's country, by its ISO2 code, else its GeoNames
+    name ("PAK"); ``NO_COUNTRY`` ("XXX") when it names none. Migration 0003 fills old
+    rows by the same rule."""
+    loc = location or {}
+    by_code, by_name = _iso3_tables()
+    code = str(loc.get("country_code") or "").upper()
+    if code in by_code:
+        return by_code[code]
+    return by_name.get(str(loc.get("country") or "").strip().casefold(), NO_COUNTRY)
 
 
 def _iso_time(value: dt.datetime | None) -> str | None:
@@ -436,6 +480,7 @@ class Store:
         self, document: Document, result: ExtractionResult, replace: bool
     ) -> AddOutcome:
         docs = documents_table
+        previous: dict[str, tuple[dict[str, Any], dt.datetime | None]] = {}
         with self._write() as conn:
             row = conn.execute(
                 sa.select(docs.c.id, docs.c.status, docs.c.published)
@@ -451,6 +496,7 @@ class Store:
             else:
                 doc_id = row.id
                 conn.execute(sa.update(docs).where(docs.c.id == doc_id).values(**values))
+                previous = self._stored_events(conn, doc_id)
                 self._delete_results(conn, doc_id)
                 outcome = AddOutcome.UPDATED
             # A failure recorded before the bytes could even be read (no hash) is
@@ -462,7 +508,7 @@ class Store:
                     docs.c.status == "failed",
                 )
             )
-            self._insert_results(conn, doc_id, document, result)
+            self._insert_results(conn, doc_id, document, result, previous)
         return outcome
 
     def add_failure(
@@ -515,6 +561,20 @@ class Store:
         }
 
     @staticmethod
+    def _stored_events(
+        conn: Connection, doc_id: int
+    ) -> dict[str, tuple[dict[str, Any], dt.datetime | None]]:
+        """A document's stored events (id -> content without review, stored_at), so that
+        re-extraction keeps the time of events it leaves as they were."""
+        ev, art = events_table, articles_table
+        query = (
+            sa.select(ev.c.id, ev.c.data, ev.c.stored_at)
+            .join(art, art.c.id == ev.c.article_id)
+            .where(art.c.document_id == doc_id)
+        )
+        return {r.id: (_without_review(r.data), r.stored_at) for r in conn.execute(query)}
+
+    @staticmethod
     def _delete_results(conn: Connection, doc_id: int) -> None:
         article_ids = sa.select(articles_table.c.id).where(articles_table.c.document_id == doc_id)
         conn.execute(sa.delete(events_table).where(events_table.c.article_id.in_(article_ids)))
@@ -522,7 +582,11 @@ class Store:
 
     @staticmethod
     def _insert_results(
-        conn: Connection, doc_id: int, document: Document, result: ExtractionResult
+        conn: Connection,
+        doc_id: int,
+        document: Document,
+        result: ExtractionResult,
+        previous: dict[str, tuple[dict[str, Any], dt.datetime | None]],
     ) -> None:
         article_id = article_id_for(document)
         payload = result.to_dict()
@@ -543,12 +607,22 @@ class Store:
         if not rows:
             return
         found = _corrections_by_event(conn, [r["id"] for r in rows])
+        now = _now()
         for row in rows:
             extracted = row["data"]
             effective, rejected = _apply_corrections(extracted, found.get(row["id"], []))
+            before, stored_at = previous.get(row["id"], (None, None))
+            if stored_at is None or before != _without_review(effective):
+                stored_at = now
             row |= _flat_columns(effective)
-            row |= {"data": effective, "extracted": extracted, "rejected": rejected}
+            row |= {
+                "data": effective,
+                "extracted": extracted,
+                "rejected": rejected,
+                "stored_at": stored_at,
+            }
         conn.execute(sa.insert(events_table), rows)
+        _number_events(conn, [(r["id"], r["iso3"]) for r in rows])
 
     # --- review ------------------------------------------------------------------
 
@@ -585,7 +659,9 @@ class Store:
         ev = events_table
         with self._write() as conn:
             row = conn.execute(
-                sa.select(ev.c.data, ev.c.extracted).where(ev.c.id == event_id).with_for_update()
+                sa.select(ev.c.data, ev.c.extracted, ev.c.stored_at)
+                .where(ev.c.id == event_id)
+                .with_for_update()
             ).first()
             if row is None:
                 raise NotFoundError(f"no event {event_id!r}")
@@ -606,16 +682,20 @@ class Store:
             extracted = row.extracted or _without_review(row.data)
             history = _corrections_by_event(conn, [event_id]).get(event_id, [])
             effective, rejected = _apply_corrections(extracted, history)
+            changed = _without_review(effective) != _without_review(row.data)
+            flat = _flat_columns(effective)
             conn.execute(
                 sa.update(ev)
                 .where(ev.c.id == event_id)
                 .values(
-                    **_flat_columns(effective),
+                    **flat,
                     data=effective,
                     extracted=extracted,
                     rejected=rejected,
+                    stored_at=created_at if changed or row.stored_at is None else row.stored_at,
                 )
             )
+            _number_events(conn, [(event_id, flat["iso3"])])
         return {
             "id": new_id,
             "event_id": event_id,
@@ -721,7 +801,7 @@ class Store:
             raise ValueError(f"offset must be >= 0, got {offset}")
         ev = events_table
         query = _filtered(
-            sa.select(ev.c.data),
+            _stored_select(ev.c.data),
             country=country,
             since=since,
             until=until,
@@ -739,7 +819,7 @@ class Store:
         if limit is not None:
             query = query.limit(limit)
         with self._engine.connect() as conn:
-            return [_event_out(row.data) for row in conn.execute(query)]
+            return [_event_out(row.data, row) for row in conn.execute(query)]
 
     def count_events(
         self,
@@ -769,11 +849,10 @@ class Store:
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One event dict by id (corrections applied, rejected or not), or None."""
+        ev = events_table
         with self._engine.connect() as conn:
-            data = conn.execute(
-                sa.select(events_table.c.data).where(events_table.c.id == event_id)
-            ).scalar_one_or_none()
-        return None if data is None else _event_out(data)
+            row = conn.execute(_stored_select(ev.c.data).where(ev.c.id == event_id)).first()
+        return None if row is None else _event_out(row.data, row)
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The stored article dict (with ``body``), its id, url, publisher, published and
@@ -815,13 +894,13 @@ class Store:
     ) -> list[dict[str, Any]]:
         """The events extracted from one article, in the article's order (E1, E2, ...)."""
         ev = events_table
-        query = sa.select(ev.c.id, ev.c.data).where(ev.c.article_id == article_id)
+        query = _stored_select(ev.c.id, ev.c.data).where(ev.c.article_id == article_id)
         if not include_rejected:
             query = query.where(ev.c.rejected.is_(sa.false()))
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
         rows.sort(key=lambda r: _natural_key(r.id))
-        return [_event_out(r.data) for r in rows]
+        return [_event_out(r.data, r) for r in rows]
 
     def documents(
         self, status: str | None = None, *, with_content: bool = False
@@ -935,11 +1014,56 @@ def _natural_key(event_id: str) -> tuple[str, int, str]:
 # --- events and their corrections --------------------------------------------------
 
 
-def _event_out(data: dict[str, Any]) -> dict[str, Any]:
-    """What readers get: rows written before migration 0002 lack the review key."""
-    if "review" not in data:
-        data = dict(data) | {"review": {}}
+def _stored_select(*columns: Any) -> sa.Select:
+    """A query of event columns with what ``_event_out`` adds: when the row was stored,
+    and its number in its country (from ``event_numbers``)."""
+    ev, num = events_table, event_numbers_table
+    joined = ev.outerjoin(num, sa.and_(num.c.event_id == ev.c.id, num.c.iso3 == ev.c.iso3))
+    return sa.select(*columns, ev.c.iso3, ev.c.stored_at, num.c.number).select_from(joined)
+
+
+def _event_out(data: dict[str, Any], row: Any) -> dict[str, Any]:
+    """What readers get: the event dict with ``stored`` ({iso3, number, at}: its number in
+    its country, as in an ACLED ``event_id_cnty``, and when the row last changed, ISO
+    8601 UTC). Rows written before migration 0002 lack the review key."""
+    data = dict(data)
+    data.setdefault("review", {})
+    data["stored"] = {"iso3": row.iso3, "number": row.number, "at": _iso_time(row.stored_at)}
     return data
+
+
+def _number_events(conn: Connection, pairs: list[tuple[str, str]]) -> None:
+    """Give each (event id, ISO3) that has no number yet the next one in its country, in
+    the order given. Numbers are never reused: ``event_numbers`` keeps them after their
+    event is gone, and an event that moves country keeps its old number for the day it
+    moves back."""
+    num = event_numbers_table
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return
+    ids = sorted({event_id for event_id, _ in pairs})
+    query = sa.select(num.c.event_id, num.c.iso3).where(num.c.event_id.in_(ids))
+    have = {(r.event_id, r.iso3) for r in conn.execute(query)}
+    todo = [p for p in pairs if p not in have]
+    if not todo:
+        return
+    if conn.dialect.name == "postgresql":
+        # SQLite writers are serialised by BEGIN IMMEDIATE; PostgreSQL ones by this lock,
+        # so two of them never read the same highest number.
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_NUMBERING_LOCK)))
+    countries = sorted({iso3 for _, iso3 in todo})
+    query = (
+        sa.select(num.c.iso3, sa.func.max(num.c.number).label("last"))
+        .where(num.c.iso3.in_(countries))
+        .group_by(num.c.iso3)
+    )
+    last: dict[str, int] = {r.iso3: r.last for r in conn.execute(query)}
+    now = _now()
+    values = []
+    for event_id, iso3 in todo:
+        last[iso3] = (last.get(iso3) or 0) + 1
+        values.append({"event_id": event_id, "iso3": iso3, "number": last[iso3], "created_at": now})
+    conn.execute(sa.insert(num), values)
 
 
 def _without_review(data: dict[str, Any]) -> dict[str, Any]:
@@ -989,6 +1113,7 @@ def _flat_columns(data: dict[str, Any]) -> dict[str, Any]:
         "injured": data.get("injured"),
         "background": bool(data.get("background")),
         "summary": data.get("summary"),
+        "iso3": country_iso3(loc),
     }
 
 

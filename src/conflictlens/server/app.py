@@ -50,6 +50,7 @@ DEFAULT_PAGE = 500
 
 EXPORT_TYPES: dict[str, tuple[str, str]] = {
     "acled-csv": ("text/csv; charset=utf-8", "csv"),
+    "acled-json": ("application/json", "json"),
     "geojson": ("application/geo+json", "geojson"),
     "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
 }
@@ -399,11 +400,11 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
 
     @app.get("/api/export/{fmt}", tags=["export"])
     def export_events(
-        fmt: Literal["acled-csv", "geojson", "jsonl"],
+        fmt: Literal["acled-csv", "acled-json", "geojson", "jsonl"],
         _user: Reader,
         filters: Annotated[Filters, Depends()],
     ) -> Response:
-        """All matching events as ACLED-style CSV, GeoJSON or JSON Lines."""
+        """All matching events as ACLED CSV, ACLED API JSON, GeoJSON or JSON Lines."""
         from conflictlens.export import FORMATS
 
         rows = store.events(**filters.kwargs)
