@@ -23,10 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-from conflictlens.analyse import analyse_many, load_model
-from conflictlens.ingest import document_from_bytes
 from conflictlens.pipeline import process_many
-from conflictlens.structure import structure
+from conflictlens.stages.analyse import analyse_many, load_model
+from conflictlens.stages.ingest import document_from_bytes
+from conflictlens.stages.structure import structure
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parent / "examples" / "rfi-karachi-interview.txt"
@@ -188,10 +188,10 @@ def stage_timings(shared: Path) -> None:
 def coder_timing(shared: Path) -> None:
     """The learned coder alone, in one process: what it costs per report on the bench
     corpus's MUC-4 reports (the sentences it reads, their word pieces, the time)."""
-    from conflictlens.analyse import analyse_many
     from conflictlens.coder.decode import code_extractions, select_sentences
-    from conflictlens.extract import extract_mentions
     from conflictlens.pipeline import reference_date
+    from conflictlens.stages.analyse import analyse_many
+    from conflictlens.stages.extract import extract_mentions
 
     docs = corpus(shared, 0, 50) or corpus(shared, 20, 0)
     articles = [structure(d) for d in docs]

@@ -1,4 +1,4 @@
-"""Cross-article merge (``conflictlens.dedupe``) measured on annotated test sets.
+"""Cross-article merge (``conflictlens.stages.dedupe``) measured on annotated test sets.
 
 Three measurements, each as pairwise precision/recall over pairs of events from
 *different* articles (predicted same group vs. gold same group):
@@ -24,7 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.dedupe import (
+from conflictlens.gazetteer import Gazetteer, to_location
+from conflictlens.models import to_dict
+from conflictlens.pipeline import extract_text
+from conflictlens.stages.dedupe import (
     DEFAULT_CONFIG,
     MergeConfig,
     article_key,
@@ -32,10 +35,7 @@ from conflictlens.dedupe import (
     group_events,
     pair_scores,
 )
-from conflictlens.extract import lexicon
-from conflictlens.gazetteer import Gazetteer, to_location
-from conflictlens.models import to_dict
-from conflictlens.pipeline import extract_text
+from conflictlens.stages.extract import lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "dedupe"

@@ -115,8 +115,8 @@ def main() -> int:
     args = parser.parse_args()
     seed = args.seed or (SHARED_SEED if SHARED_SEED.exists() else LOCAL_SEED)
 
-    from conflictlens.ingest import document_from_bytes
     from conflictlens.pipeline import process
+    from conflictlens.stages.ingest import document_from_bytes
     from conflictlens.store import Store
 
     with tempfile.TemporaryDirectory(prefix="conflictlens-load-") as tmp:

@@ -15,8 +15,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from conflictlens.ingest import document_from_bytes
 from conflictlens.pipeline import process_many
+from conflictlens.stages.ingest import document_from_bytes
 
 
 def main(argv: list[str] | None = None) -> None:

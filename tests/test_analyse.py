@@ -10,7 +10,7 @@ import spacy
 from corpus import MUC_DEV, SEED_TXT, needs_muc
 from threadpoolctl import threadpool_info
 
-from conflictlens.analyse import (
+from conflictlens.stages.analyse import (
     BLAS_OPS,
     analyse,
     analyse_many,
@@ -18,8 +18,8 @@ from conflictlens.analyse import (
     load_model,
     single_blas_thread,
 )
-from conflictlens.ingest import read_file
-from conflictlens.structure import structure
+from conflictlens.stages.ingest import read_file
+from conflictlens.stages.structure import structure
 
 
 def _attributes(doc) -> list[tuple]:

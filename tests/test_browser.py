@@ -23,8 +23,8 @@ import httpx
 import pytest
 from corpus import ROOT, SEED_TXT
 
-from conflictlens.ingest import document_from_bytes
 from conflictlens.pipeline import process
+from conflictlens.stages.ingest import document_from_bytes
 from conflictlens.store import Store
 
 CHROMIUM = Path(os.environ.get("CONFLICTLENS_CHROMIUM", "/usr/bin/chromium"))

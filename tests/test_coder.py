@@ -138,10 +138,10 @@ def test_decode_spans_never_ends_inside_a_word():
 def test_select_sentences_reads_event_sentences_within_the_budget():
     import datetime as dt
 
-    from conflictlens.analyse import analyse
-    from conflictlens.extract import extract_mentions
-    from conflictlens.ingest import document_from_bytes
-    from conflictlens.structure import structure
+    from conflictlens.stages.analyse import analyse
+    from conflictlens.stages.extract import extract_mentions
+    from conflictlens.stages.ingest import document_from_bytes
+    from conflictlens.stages.structure import structure
 
     text = (
         "The weather was mild. Gunmen attacked a market in Kano on Monday. "
@@ -250,9 +250,9 @@ def test_partial_label_loss_is_cross_entropy_for_one_label():
 
 
 def _found(text: str):
-    from conflictlens.analyse import analyse
-    from conflictlens.extract import extract_mentions
-    from conflictlens.structure import structure_text
+    from conflictlens.stages.analyse import analyse
+    from conflictlens.stages.extract import extract_mentions
+    from conflictlens.stages.structure import structure_text
 
     article = structure_text(text)
     return extract_mentions(article, analyse(article.body), None)
@@ -272,7 +272,7 @@ def test_a_report_that_fits_one_window_is_read_whole():
 
 def test_actor_spans_take_their_noun_and_their_alternative():
     from conflictlens.coder.decode import _actor
-    from conflictlens.extract import TextSpan
+    from conflictlens.stages.extract import TextSpan
 
     found = _found("On June 12, suspected JNIM and/or ISGS militants attacked a Dogon village.")
     at = found.text.index("JNIM")

@@ -7,7 +7,8 @@ import copy
 import pytest
 from corpus import MUC_DEV, SEED_TXT, benchmark_module, needs_muc
 
-from conflictlens.dedupe import (
+from conflictlens.pipeline import extract_file
+from conflictlens.stages.dedupe import (
     MergeConfig,
     group_events,
     merge_across,
@@ -15,7 +16,6 @@ from conflictlens.dedupe import (
     pair_scores,
     same_event,
 )
-from conflictlens.pipeline import extract_file
 
 
 @pytest.fixture(scope="module")

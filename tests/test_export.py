@@ -441,8 +441,8 @@ def test_server_exports_acled_json(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def our_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Our ACLED CSV of real extracted events: the seed report ingested into a store."""
-    from conflictlens.ingest import read_file
     from conflictlens.pipeline import process
+    from conflictlens.stages.ingest import read_file
     from conflictlens.store import Store
 
     folder = tmp_path_factory.mktemp("acled")

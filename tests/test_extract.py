@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from conflictlens.analyse import analyse
-from conflictlens.extract import coordinated, extract, find_tolls, tree_distance
 from conflictlens.models import Article
+from conflictlens.stages.analyse import analyse
+from conflictlens.stages.extract import coordinated, extract, find_tolls, tree_distance
 
 REF = dt.date(2024, 3, 6)
 

@@ -7,9 +7,9 @@ import numpy as np
 from corpus import MUC_DEV, needs_muc
 
 from conflictlens import fillers, muc
-from conflictlens.analyse import analyse
 from conflictlens.evaluate import score_muc
 from conflictlens.fillers import ROLES, Candidate, Filler, Model
+from conflictlens.stages.analyse import analyse
 
 TEXT = (
     "Members of the Farabundo Marti National Liberation Front attacked the police "

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conflictlens.extract import coordinated
 from conflictlens.gazetteer import Gazetteer, Place, distance_km, normalize, to_location
 from conflictlens.models import Location
+from conflictlens.stages.extract import coordinated
 from tests.corpus import MUC_DEV
 
 ROOT = Path(__file__).resolve().parents[1]

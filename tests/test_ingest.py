@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conflictlens.errors import InputError
-from conflictlens.ingest import (
+from conflictlens.stages.ingest import (
     MAX_BYTES,
     document_from_bytes,
     iter_sources,
@@ -180,7 +180,7 @@ def test_hostile_jsonl_lines_fail_alone_and_good_ones_are_kept(tmp_path):
 
 
 def test_an_oversized_jsonl_line_is_skipped_without_reading_it_whole(tmp_path, monkeypatch):
-    import conflictlens.ingest as ingest_module
+    import conflictlens.stages.ingest as ingest_module
 
     monkeypatch.setattr(ingest_module, "MAX_BYTES", 1000)
     batch = tmp_path / "feed.jsonl"
@@ -211,7 +211,7 @@ def test_a_pipe_is_read_only_to_the_limit(tmp_path, monkeypatch):
     import os
     import threading
 
-    import conflictlens.ingest as ingest_module
+    import conflictlens.stages.ingest as ingest_module
 
     monkeypatch.setattr(ingest_module, "MAX_BYTES", 10_000)
     fifo = tmp_path / "stream.txt"

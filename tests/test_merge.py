@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from conflictlens.analyse import analyse
-from conflictlens.extract import extract
-from conflictlens.merge import merge_mentions
-from conflictlens.structure import structure_text
+from conflictlens.stages.analyse import analyse
+from conflictlens.stages.extract import extract
+from conflictlens.stages.merge import merge_mentions
+from conflictlens.stages.structure import structure_text
 
 
 @pytest.fixture(scope="module")

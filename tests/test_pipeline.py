@@ -6,9 +6,9 @@ import pytest
 
 from conflictlens import pipeline
 from conflictlens.evaluate import score_article, score_events
-from conflictlens.ingest import document_from_bytes
 from conflictlens.models import to_dict
 from conflictlens.pipeline import extract_text, process, process_many
+from conflictlens.stages.ingest import document_from_bytes
 
 
 def test_seed_events_meet_the_bar(seed_result, seed_gold):
@@ -404,7 +404,10 @@ def test_a_qualifier_in_another_country_beats_a_small_namesake():
 def test_one_toponym_is_one_place_and_a_hundred_is_100():
     """ "Solhan" has a namesake in Turkey: both mentions of the attack must read the same
     place (else they stay two events), and "more than a hundred" is ACLED's 100."""
-    text = "More than a hundred people were killed when gunmen attacked the village of Solhan on Friday."
+    text = (
+        "More than a hundred people were killed when gunmen attacked the village of Solhan"
+        " on Friday."
+    )
     (event,) = extract_text(text, published="2021-06-05").events
     assert event.fatalities is not None and event.fatalities.low == 100
     assert event.location is not None and event.location.name == "Solhan"

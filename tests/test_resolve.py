@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conflictlens.models import Article, Turn
 from conflictlens.pipeline import extract_text
-from conflictlens.resolve import speaker_at
+from conflictlens.stages.resolve import speaker_at
 
 
 def test_speaker_at_follows_interview_turns():

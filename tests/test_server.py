@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from conflictlens.errors import InputError
 from conflictlens.export import ACLED_COLUMNS
-from conflictlens.ingest import document_from_bytes
 from conflictlens.pipeline import process
 from conflictlens.server import ServerConfig, create_app, load_config
 from conflictlens.server.fetch import fetch_url, is_public_address
+from conflictlens.stages.ingest import document_from_bytes
 from conflictlens.store import Store
 
 SEED_TEXT = SEED_TXT.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from corpus import SEED_DIR
 
 from conflictlens.errors import InputError
 from conflictlens.models import Article, Caption, Document
-from conflictlens.structure import detect_language, structure, structure_html, structure_text
+from conflictlens.stages.structure import detect_language, structure, structure_html, structure_text
 
 SEED = SEED_DIR
 SEED_TEXT = (SEED / "rfi-karachi-interview.txt").read_text(encoding="utf-8")

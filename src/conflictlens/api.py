@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conflictlens.errors import InputError
-from conflictlens.ingest import document_from_bytes, publication_date, read_file
 from conflictlens.models import Article, Document, Event, ExtractionResult
 from conflictlens.pipeline import process, process_safely
+from conflictlens.stages.ingest import document_from_bytes, publication_date, read_file
 
 if TYPE_CHECKING:
     import pandas

@@ -142,8 +142,8 @@ def ingest(
 ) -> None:
     """Store documents, articles and events. Re-running is safe: unchanged documents
     are skipped by content hash; a bad document is recorded as failed and the batch goes on."""
-    from conflictlens.ingest import iter_sources
     from conflictlens.pipeline import process_safely
+    from conflictlens.stages.ingest import iter_sources
     from conflictlens.store import Store, redated
 
     items = list(iter_sources(paths, published=published, force_published=force_published))
@@ -230,7 +230,7 @@ def _query(db: str, country, since, until, type_, limit=None, merge: bool = True
     finally:
         store.close()
     if merge:
-        from conflictlens.dedupe import merge_across
+        from conflictlens.stages.dedupe import merge_across
 
         rows = merge_across(rows)
         rows.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
@@ -303,7 +303,7 @@ def export(
     reports = _query(db, country, since, until, type, merge=False)
     rows = reports
     if merge:
-        from conflictlens.dedupe import merge_across
+        from conflictlens.stages.dedupe import merge_across
 
         # As `events` merges; each merged row takes the lowest number of its reports.
         rows = merge_across(reports)

@@ -26,8 +26,8 @@ from spacy.tokens import Doc, Span
 
 from conflictlens.actors import ActorDictionary
 from conflictlens.evaluate import norm_mention
-from conflictlens.extract import lexicon
 from conflictlens.models import Event
+from conflictlens.stages.extract import lexicon
 
 ROLES: tuple[str, ...] = ("PerpInd", "PerpOrg", "Target", "Victim", "Weapon")
 N_FEATURES = 1 << 18

@@ -193,7 +193,7 @@ def _without_empty_repeats(templates: list[tuple[int, dict]]) -> list[tuple[int,
 
 @functools.cache
 def _perpetrator_words() -> frozenset[str]:
-    from conflictlens.extract import role_lexicon
+    from conflictlens.stages.extract import role_lexicon
 
     words = role_lexicon()["individual_perpetrators"]
     generic = {"man", "men", "woman", "member", "members", "group", "individual", "column"}
@@ -380,11 +380,11 @@ class Analysed:
 def analyse_docs(docs: Iterable[dict], n_process: int | None = None) -> Iterator[Analysed]:
     """Truecase each document, run structure, the spaCy parse, the rule-based
     extraction and the ``roles`` tagger and incident classifier over it."""
-    from conflictlens.analyse import analyse_many
-    from conflictlens.ingest import document_from_bytes
     from conflictlens.pipeline import events_of
     from conflictlens.roles import predict_many
-    from conflictlens.structure import structure
+    from conflictlens.stages.analyse import analyse_many
+    from conflictlens.stages.ingest import document_from_bytes
+    from conflictlens.stages.structure import structure
 
     docs = list(docs)
     documents = [

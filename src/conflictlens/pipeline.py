@@ -5,7 +5,7 @@ DESIGN.md lists resolve before merge. Here the resolution that merging needs (da
 against the reference date, toponyms against the gazetteer) happens as mentions are
 extracted, and the rest (actor names in the event's country, ACLED sub-types, defaults)
 once per merged event, where all its mentions are known. Merging across articles
-(``conflictlens.dedupe``) runs over stored events, when they are listed or exported.
+(``conflictlens.stages.dedupe``) runs over stored events, when they are listed or exported.
 
     >>> from conflictlens.pipeline import extract_file
     >>> result = extract_file("rfi-karachi-interview.txt")
@@ -24,23 +24,23 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from conflictlens.analyse import (
+from conflictlens.coder.decode import code_extractions
+from conflictlens.dates import parse_iso
+from conflictlens.errors import ConflictLensError
+from conflictlens.models import Article, Document, ExtractionResult
+from conflictlens.roles import load_roles
+from conflictlens.stages.analyse import (
     analyse,
     analyse_many,
     limit_blas_threads,
     load_model,
     single_blas_thread,
 )
-from conflictlens.coder.decode import code_extractions
-from conflictlens.dates import parse_iso
-from conflictlens.errors import ConflictLensError
-from conflictlens.extract import Extraction, add_model_roles, extract_mentions
-from conflictlens.ingest import document_from_bytes, read_file
-from conflictlens.merge import merge_mentions
-from conflictlens.models import Article, Document, ExtractionResult
-from conflictlens.resolve import resolve_all
-from conflictlens.roles import load_roles
-from conflictlens.structure import structure
+from conflictlens.stages.extract import Extraction, add_model_roles, extract_mentions
+from conflictlens.stages.ingest import document_from_bytes, read_file
+from conflictlens.stages.merge import merge_mentions
+from conflictlens.stages.resolve import resolve_all
+from conflictlens.stages.structure import structure
 
 
 def reference_date(article: Article, document: Document | None = None) -> dt.date | None:

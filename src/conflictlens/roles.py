@@ -29,8 +29,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from conflictlens.analyse import use_blas_ops
 from conflictlens.evaluate import norm_mention
+from conflictlens.stages.analyse import use_blas_ops
 
 __all__ = [
     "INCIDENT_TYPES",

@@ -31,7 +31,10 @@ from conflictlens.actors import ActorDictionary
 from conflictlens.coder.model import MAX_PIECES, CodedSpan, Coder, Coding, default_coder
 from conflictlens.coder.pieces import encode
 from conflictlens.coder.taxonomy import ACLED_TAXONOMY, SUBTYPES
-from conflictlens.extract import (
+from conflictlens.gazetteer import Gazetteer, normalize
+from conflictlens.kb.places import AcledPlaces, to_place
+from conflictlens.models import Fatalities
+from conflictlens.stages.extract import (
     ActorArg,
     CodedType,
     EventMention,
@@ -42,9 +45,6 @@ from conflictlens.extract import (
     _is_irrealis,
     lexicon,
 )
-from conflictlens.gazetteer import Gazetteer, normalize
-from conflictlens.kb.places import AcledPlaces, to_place
-from conflictlens.models import Fatalities
 from conflictlens.tolls import parse_number, parse_toll
 
 DATA = Path(__file__).resolve().parents[1] / "data"

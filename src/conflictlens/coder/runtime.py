@@ -3,7 +3,7 @@
 Inference never imports PyTorch: the fine-tuned encoders are exported to ONNX by
 ``make train`` and run here. One intra-op thread per session, because the pipeline
 already runs one worker process per core (more threads only fight over the cores:
-measured for OpenBLAS in ``conflictlens.analyse``, the same holds here).
+measured for OpenBLAS in ``conflictlens.stages.analyse``, the same holds here).
 """
 
 from __future__ import annotations

@@ -288,8 +288,8 @@ def predict_texts(
     """The event :func:`pick_event` takes from each (text, source, publication date),
     through the real pipeline, in order; None where the ingest checks refuse the text.
     Shared by the scorers that read one event per row (ACLED notes, UCDP headlines)."""
-    from ..ingest import document_from_bytes
     from ..pipeline import process_many
+    from ..stages.ingest import document_from_bytes
 
     documents = []
     usable: set[int] = set()

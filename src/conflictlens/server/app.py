@@ -38,10 +38,10 @@ from pydantic import BaseModel, Field, model_validator
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from conflictlens.dedupe import merge_across
 from conflictlens.errors import ConflictLensError, InputError
 from conflictlens.server.config import ServerConfig
 from conflictlens.server.fetch import fetch_url
+from conflictlens.stages.dedupe import merge_across
 from conflictlens.store import NotFoundError, Store, article_id_for, events_table
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -452,7 +452,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         201 when new, 200 when already stored (idempotent by content hash), 422 with
         ``{"error": ...}`` when the document cannot be read as a report.
         """
-        from conflictlens.ingest import document_from_bytes
+        from conflictlens.stages.ingest import document_from_bytes
 
         published = body.published.isoformat() if body.published else None
         if body.url is not None:

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conflictlens.errors import InputError
-from conflictlens.ingest import MAX_BYTES
+from conflictlens.stages.ingest import MAX_BYTES
 
 ENV_PREFIX = "CONFLICTLENS_"
 _TRUE = {"1", "true", "yes", "on"}

@@ -40,8 +40,8 @@ from functools import lru_cache
 from typing import Any
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.extract import lexicon
 from conflictlens.gazetteer import distance_km
+from conflictlens.stages.extract import lexicon
 
 Event = dict[str, Any]
 

@@ -12,7 +12,7 @@ threatened events are not events), with the arguments the sentence gives it:
 - toll: casualty numbers attached to death and injury words.
 
 Nothing here knows a place, group or person name: those come from the gazetteer and
-the actor dictionary. Mentions are merged into events by ``conflictlens.merge``.
+the actor dictionary. Mentions are merged into events by ``conflictlens.stages.merge``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.extract import EventMention, PlaceArg, lexicon
+from conflictlens.stages.extract import EventMention, PlaceArg, lexicon
 
 
 @dataclass

@@ -13,10 +13,8 @@ import dataclasses
 import datetime as dt
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.extract import ActorArg, Context, EventMention, PlaceArg, lexicon
 from conflictlens.gazetteer import Gazetteer, to_location
 from conflictlens.kb.places import AcledPlaces
-from conflictlens.merge import Cluster, family_of
 from conflictlens.models import (
     Actor,
     Argument,
@@ -28,6 +26,8 @@ from conflictlens.models import (
     Location,
     Source,
 )
+from conflictlens.stages.extract import ActorArg, Context, EventMention, PlaceArg, lexicon
+from conflictlens.stages.merge import Cluster, family_of
 from conflictlens.tolls import combine
 
 #: Events whose dates start this long before the report are context, not news.
