@@ -71,7 +71,7 @@ gazetteer: install
 	$(BIN)/python scripts/build_gazetteer.py
 
 ## Rebuild the knowledge bases drawn from the ACLED training rows (data/acled_actors.json,
-## data/acled_places.json: seconds), then retrain the shipped models, times on 2 CPU
+## data/acled_places.json, data/acled_export.json: seconds), then retrain the shipped models, times on 2 CPU
 ## cores: the news coder (coder/weights/coder.onnx, ~40 min), then the MUC-4 models in src/conflictlens/data: the role tagger (roles_model,
 ## ~10 min), the filler ranker that uses it (fillers_model.npz, ~4 min), the fine-tuned
 ## MiniLM encoder exported to ONNX (encoder_model.onnx, ~50 min), then the fusion of the
@@ -80,6 +80,7 @@ gazetteer: install
 train: $(TSTAMP)
 	$(TBIN)/python scripts/build_acled_actors.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_places.py --shared $(SHARED)
+	$(TBIN)/python scripts/build_acled_export.py --shared $(SHARED)
 	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED)
 	$(TBIN)/python scripts/train_roles.py --shared $(SHARED)
 	$(TBIN)/python scripts/train_fillers.py --shared $(SHARED)

@@ -497,3 +497,14 @@ def test_layout_matches_acled_current_export_sample(our_export: Path) -> None:
     """The same gate on a bare clone: ~20 rows in the layout of ACLED's current export
     (written for this test, not ACLED data), tags and timestamp included."""
     assert_same_layout(ACLED_SAMPLE, our_export, [])
+
+
+def test_parquet_without_pyarrow_names_the_extra(monkeypatch, tmp_path):
+    import sys
+
+    from conflictlens.errors import ConflictLensError
+    from conflictlens.export import write_parquet
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as in an install without the extra
+    with pytest.raises(ConflictLensError, match=r"pip install 'conflictlens\[parquet\]'"):
+        write_parquet([], tmp_path / "events.parquet")

@@ -31,6 +31,8 @@ from conflictlens.stages.ingest import document_from_bytes, publication_date, re
 if TYPE_CHECKING:
     import pandas
 
+_PANDAS_DTYPES = {"string": "string", "int64": "Int64", "float64": "Float64", "bool": "boolean"}
+
 #: A str longer than this, or with a line break, is always text, never a file name.
 _MAX_PATH = 4096
 
@@ -190,7 +192,7 @@ def to_dataframe(
     except ImportError:
         raise ImportError("to_dataframe needs pandas: pip install 'conflictlens[pandas]'") from None
 
-    from conflictlens.export import FLAT_COLUMNS, flatten
+    from conflictlens.export import FLAT_COLUMNS, FLAT_TYPES, flatten
 
     if isinstance(items, ExtractionResult | Event | Mapping):
         items = [items]
@@ -204,10 +206,12 @@ def to_dataframe(
             rows.append(flatten(item))
         else:
             raise TypeError(f"to_dataframe takes results, events or event dicts, not {item!r}")
-    # Nullable dtypes (Int64, Float64, boolean, string): a toll that is unknown stays
-    # missing instead of turning the column into floats; dates become datetimes.
-    frame = pd.DataFrame.from_records(rows, columns=FLAT_COLUMNS).convert_dtypes()
-    for column in frame.columns:
-        if column.startswith("date") and column != "date_precision" or column == "event_date":
+    # The Parquet column types, as pandas' nullable dtypes: a toll that is unknown stays
+    # missing instead of turning the column into floats.
+    frame = pd.DataFrame.from_records(rows, columns=FLAT_COLUMNS)
+    for column, kind in FLAT_TYPES.items():
+        if kind == "date32":
             frame[column] = pd.to_datetime(frame[column], errors="coerce")
+        else:
+            frame[column] = frame[column].astype(_PANDAS_DTYPES[kind])
     return frame

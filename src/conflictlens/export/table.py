@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from conflictlens.errors import ConflictLensError
 from conflictlens.export import reference as ref
 from conflictlens.export.acled import ACLED_COLUMNS, ACLED_TYPES, Numbering, acled_row
 
@@ -58,9 +59,21 @@ FLAT_COLUMNS: list[str] = list(FLAT_TYPES)
 PARTICIPANT_FIELDS = ("perpetrators", "victims", "targets", "weapons")
 
 
+def _pyarrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.parquet, or a one-line error naming the extra to install."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ConflictLensError(
+            "Parquet export needs pyarrow: pip install 'conflictlens[parquet]'"
+        ) from None
+    return pa, pq
+
+
 def arrow_schema(geometry: bool = False) -> Any:
     """The Arrow schema of ``FLAT_COLUMNS`` (and a WKB ``geometry`` column)."""
-    import pyarrow as pa
+    pa, _ = _pyarrow()
 
     types = {
         "string": pa.string(),
@@ -238,8 +251,7 @@ def write_parquet(
 ) -> int:
     """A Parquet file of the flat columns, typed (dates as date32, codes and counts int64,
     coordinates float64), so that even an empty export has its schema."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa, pq = _pyarrow()
 
     rows = flat_rows(events, members=members, timestamp=timestamp)
     pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema()), path)
@@ -262,8 +274,7 @@ def write_geoparquet(
     with no place) and the "geo" file metadata (WGS 84 longitude/latitude, the default
     CRS OGC:CRS84). The WKB is packed by hand: a point is 21 bytes, not worth shapely and
     GEOS (or geopandas) as dependencies."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa, pq = _pyarrow()
 
     rows = flat_rows(events, members=members, timestamp=timestamp)
     points = [(r["longitude"], r["latitude"]) for r in rows]
