@@ -112,7 +112,7 @@ def test_ingest_is_idempotent_and_batches_go_on(tmp_path, seed_path):
     (docs / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     db = str(tmp_path / "cl.db")
     first = run("ingest", str(docs), "--db", db)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # 1: some documents failed
     assert "1 added" in first.stdout and "1 failed" in first.stdout
     assert "broken.txt" in first.stderr and "Traceback" not in first.stderr
     events_before = json.loads(run("events", "--db", db, "--format", "json").stdout)
@@ -203,7 +203,7 @@ def test_large_batch_runs_in_parallel_and_isolates_failures(tmp_path):
     batch.write_text("\n".join(lines) + "\n")
     db = str(tmp_path / "cl.db")
     first = run("ingest", str(batch), "--db", db)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # 1: one document failed
     assert "59 added" in first.stdout and "1 failed" in first.stdout
     assert "no article text" in first.stderr and "Traceback" not in first.stderr
     rows = json.loads(run("events", "--db", db, "--no-merge", "-f", "json").stdout)
@@ -256,3 +256,158 @@ def test_reingesting_with_another_published_date_redates(tmp_path):
     assert "1 updated" in again.stdout, again.stdout
     events = json.loads(run("events", "--db", db, "--format", "json").stdout)
     assert [e["date"]["start"] for e in events] == ["2024-03-05"]
+
+
+# --- hardening (issue 17): a batch never stops for one document, exits tell the truth ----
+
+GOOD = "Gunmen shot dead two police officers at a checkpoint in Quetta on Friday, 8 March 2024."
+
+
+def _stored_sources(db: str) -> set[str]:
+    from conflictlens.store import Store
+
+    store = Store.open(db)
+    try:
+        return {d["source"] for d in store.documents(status="ok")}
+    finally:
+        store.close()
+
+
+def _failed_sources(db: str) -> dict[str, str]:
+    from conflictlens.store import Store
+
+    store = Store.open(db)
+    try:
+        return {d["source"]: d["error"] for d in store.documents(status="failed")}
+    finally:
+        store.close()
+
+
+def test_a_batch_goes_on_past_every_kind_of_bad_document(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a-good.txt").write_text(GOOD)
+    (docs / "b-too-long.txt").write_text(("Gunmen attacked the town. " * 9000) + GOOD)
+    (docs / "c-[").mkdir()  # the path reads "c-[/bold]markup.txt": Rich markup
+    (docs / "c-[" / "bold]markup.txt").write_text(GOOD.replace("Quetta", "Peshawar"))
+    (docs / os.fsdecode(b"d-bad\xff_name.txt")).write_text(GOOD.replace("Quetta", "Lahore"))
+    (docs / "e-nul.txt").write_bytes(
+        (GOOD.replace("Quetta", "Kabul") + " " * 5000).encode() + b"\x00 end"
+    )
+    (docs / "f-empty.txt").write_text("")
+    (docs / "g-image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    lines = [
+        json.dumps({"text": GOOD.replace("Quetta", "Karachi") + " \ud800"}),
+        json.dumps({"text": GOOD, "url": {"a": 1}}),
+        json.dumps({"text": GOOD, "published": ["2023"]}),
+        "[" * 100_000 + "]" * 100_000,
+        json.dumps({"text": GOOD.replace("Quetta", "Multan")}),
+    ]
+    (docs / "h-feed.jsonl").write_text("\n".join(lines) + "\n")
+    db = str(tmp_path / "cl.db")
+    proc = run("ingest", str(docs), str(tmp_path / "missing.txt"), "--db", db)
+    assert proc.returncode == 1, proc.stderr  # some failed
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "6 added" in proc.stdout and "7 failed" in proc.stdout, proc.stdout
+    stored = _stored_sources(db)
+    assert str(docs / "c-[/bold]markup.txt") in stored
+    assert str(docs / "d-bad\\xff_name.txt") in stored  # the byte, escaped
+    failed = _failed_sources(db)
+    assert "too long to read as one report" in failed[str(docs / "b-too-long.txt")]
+    assert failed[str(docs / "f-empty.txt")] == "empty document"
+    assert "no such file" in failed[str(tmp_path / "missing.txt")]
+    assert sum("must be a string" in e for e in failed.values()) == 2
+    assert any("nested too deeply" in e for e in failed.values())
+    for reason in failed.values():
+        assert "\n" not in reason and len(reason) < 400
+    again = run("ingest", str(docs), "--db", db)  # a rerun adds nothing, loses nothing
+    assert "0 added" in again.stdout and "6 unchanged" in again.stdout, again.stdout
+
+
+def test_exit_status_of_ingest_tells_whether_all_was_stored(tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD)
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    db = str(tmp_path / "cl.db")
+    assert run("ingest", str(tmp_path / "good.txt"), "--db", db).returncode == 0
+    bad = run("ingest", str(tmp_path / "empty.txt"), str(tmp_path / "image.png"), "--db", db)
+    assert bad.returncode == 1 and "2 failed" in bad.stdout
+    usage = run("ingest", "--db", db, "--no-such-option")
+    assert usage.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("serve", "--port", "99999"), "--port"),
+        (("events", "--limit", "-1"), "--limit"),
+        (("extract",), "Missing argument"),
+        (("no-such-command",), "No such command"),
+    ],
+)
+def test_usage_errors_are_one_line_and_status_2(args, needle):
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert_clean_error(proc, needle)
+
+
+def test_markup_in_a_headline_prints_as_written(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("Clashes in [bold]Quetta[/] leave [red two dead\n\n" + GOOD)
+    proc = run("extract", str(report), "--format", "table")
+    assert proc.returncode == 0, proc.stderr
+    assert "Clashes in [bold]Quetta[/] leave [red two dead" in proc.stdout
+
+
+def test_a_1gb_file_is_refused_in_bounded_memory(tmp_path):
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(1024**3)  # sparse: 1 GiB on paper
+    code = (
+        "import resource, subprocess, sys;"
+        f"p = subprocess.run([sys.executable, '-m', 'conflictlens.cli', 'extract', {str(huge)!r}],"
+        " capture_output=True, text=True);"
+        "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    status, max_rss_kib, message = out.stdout.split(" ", 2)
+    assert status == "2" and "too large" in message
+    # the peak RSS of the command, read by its parent: the file is never read
+    assert int(max_rss_kib) < 300 * 1024
+
+
+def test_workers_die_with_a_killed_ingest(tmp_path):
+    import signal
+    import time
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(80):  # enough for worker processes
+        (docs / f"{i:03}.txt").write_text(f"{GOOD} ({i})\n\n" + "Gunmen attacked a town. " * 40)
+    proc = subprocess.Popen(
+        [*CLI, "ingest", str(docs), "--db", str(tmp_path / "cl.db")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def children() -> list[int]:
+        path = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = children()
+        time.sleep(0.2)
+    if len(workers) < 2:
+        proc.kill()
+        pytest.skip("the ingest finished before its workers could be seen")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(2)
+    alive = [
+        w
+        for w in workers
+        if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
+    ]
+    assert alive == []

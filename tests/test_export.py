@@ -508,3 +508,22 @@ def test_parquet_without_pyarrow_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # as in an install without the extra
     with pytest.raises(ConflictLensError, match=r"pip install 'conflictlens\[parquet\]'"):
         write_parquet([], tmp_path / "events.parquet")
+
+
+def test_csv_cells_cannot_run_as_formulas_but_numbers_stay_numbers():
+    """OWASP's CSV injection: a reviewed actor "=HYPERLINK(...)" or a summary "@SUM(...)"
+    reaches a spreadsheet as text; a negative longitude is still a number. JSON keeps the
+    values as they are (no formula runs there)."""
+    event = seed_events()[0]
+    event["actor1"] = dict(event["actor1"], name='=HYPERLINK("http://x.test","click")')
+    event["summary"] = "@SUM(A1:A9) of the dead"
+    event["location"] = dict(event["location"], lon=-12.5)
+    buf = io.StringIO()
+    write_acled_csv([event], buf)
+    (row,) = csv.DictReader(io.StringIO(buf.getvalue()))
+    assert row["actor1"] == '\'=HYPERLINK("http://x.test","click")'
+    assert not row["notes"].startswith(("=", "+", "-", "@"))
+    assert row["longitude"] == "-12.5000"
+    out = io.StringIO()
+    write_acled_json([event], out)
+    assert json.loads(out.getvalue())["data"][0]["actor1"].startswith("=HYPERLINK")

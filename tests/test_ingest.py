@@ -9,6 +9,7 @@ import pytest
 from conflictlens.errors import InputError
 from conflictlens.stages.ingest import (
     MAX_BYTES,
+    content_hash,
     document_from_bytes,
     iter_sources,
     publication_date,
@@ -233,3 +234,12 @@ def test_a_pipe_is_read_only_to_the_limit(tmp_path, monkeypatch):
         read_file(fifo)
     thread.join(timeout=10)
     assert len(written) < 100  # the reader stopped; the writer never got far
+
+
+def test_a_nul_past_the_binary_sniff_is_kept_as_a_replacement_character():
+    """PostgreSQL cannot store NUL in text: the document keeps its text, the NUL is U+FFFD
+    (the content hash stays that of the bytes given)."""
+    data = ("Gunmen attacked a checkpoint in the city on Friday. " * 100).encode() + b"\x00end"
+    doc = document_from_bytes(data, "x")
+    assert "\x00" not in doc.content and doc.content.endswith("\ufffdend")
+    assert doc.content_hash == content_hash(data)

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from conflictlens.errors import ConflictLensError, InputError
 
@@ -28,8 +29,10 @@ app = typer.Typer(
     help="ConflictLens: political-violence events from news reports, offline.",
 )
 # Piped output (make demo, CI logs) is not a terminal: give tables room instead of 80 columns.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 180)
-err = Console(stderr=True)
+# No markup anywhere: paths, headlines and actor names are the user's text, and a "[/b]"
+# in one must print as written, not raise (styles are given as Text styles instead).
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 180, markup=False)
+err = Console(stderr=True, markup=False, soft_wrap=True)  # one message, one line
 
 DEFAULT_DB = "conflictlens.db"
 DbOption = Annotated[str, typer.Option("--db", help="SQLite path or database URL.")]
@@ -127,7 +130,7 @@ def extract(
         do_export(result.to_dict()["events"], format.value)
         return
     a = result.article
-    out.print(f"[bold]{a.headline or '(no headline)'}[/bold]")
+    out.print(Text(a.headline or "(no headline)", style="bold"))
     meta = [a.publisher, a.published, ", ".join(a.authors) or None, a.language]
     out.print(" · ".join(x for x in meta if x))
     out.print(_event_rows(result.to_dict()["events"]))
@@ -141,7 +144,8 @@ def ingest(
     force_published: ForceOption = False,
 ) -> None:
     """Store documents, articles and events. Re-running is safe: unchanged documents
-    are skipped by content hash; a bad document is recorded as failed and the batch goes on."""
+    are skipped by content hash; a bad document is recorded as failed and the batch goes on.
+    Exit status: 0 every document stored, 1 some failed, 2 a usage error."""
     from conflictlens.pipeline import process_safely
     from conflictlens.stages.ingest import iter_sources
     from conflictlens.store import Store, redated
@@ -185,7 +189,14 @@ def ingest(
                     err.print(f"failed: {document.source}: {reason}", highlight=False)
                     counts["failed"] += 1
                     continue
-                outcome = store.add_result(document, result)
+                try:
+                    outcome = store.add_result(document, result)
+                except Exception as exc:  # noqa: BLE001 - this document's write alone
+                    reason = f"could not store: {_store_error(exc)}"
+                    store.add_failure(document, document.content_hash, reason)
+                    err.print(f"failed: {document.source}: {reason}", highlight=False)
+                    counts["failed"] += 1
+                    continue
                 counts[str(outcome)] += 1
         stats = store.stats()
     finally:
@@ -196,7 +207,7 @@ def ingest(
         f"from {stats['articles']} articles",
         highlight=False,
     )
-    if counts["failed"] and not (counts["added"] or counts["updated"] or counts["unchanged"]):
+    if counts["failed"]:  # exit status 1: some documents failed (each recorded, above)
         raise typer.Exit(1)
 
 
@@ -249,7 +260,7 @@ def events(
     type: Annotated[
         str | None, typer.Option("--type", help="ACLED type or sub-event type.")
     ] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many events.", min=0)] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
     merge: MergeOption = True,
 ) -> None:
@@ -258,13 +269,14 @@ def events(
     if format is ListFormat.json:
         out.print_json(json.dumps(rows, ensure_ascii=False))
     elif format is ListFormat.csv:
-        from conflictlens.export import FLAT_COLUMNS, flatten
+        from conflictlens.export import FLAT_COLUMNS, FLAT_TYPES, flatten
+        from conflictlens.export.acled import csv_safe
 
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=FLAT_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for e in rows:
-            writer.writerow(flatten(e))
+            writer.writerow(csv_safe(flatten(e), FLAT_TYPES))
         sys.stdout.write(buf.getvalue())
     else:
         out.print(_event_rows(rows))
@@ -534,7 +546,7 @@ app.add_typer(token_app, name="token")
 def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -610,7 +622,8 @@ def token_revoke(
 def main() -> None:
     """Entry point: user errors become one line and exit status 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click returns a command's exit status instead of exiting.
+        code = app(standalone_mode=False)
     except ConflictLensError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         sys.exit(2)
@@ -621,16 +634,30 @@ def main() -> None:
         sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:  # usage errors (typer's click) and anything unexpected
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            ctx = getattr(exc, "ctx", None)
+            command = " ".join(ctx.command_path.split()[1:]) if ctx is not None else ""
+            hint = f" (see conflictlens {command + ' ' if command else ''}--help)"
+            err.print(f"error: {_one_line(exc.format_message())}{hint}", highlight=False)
+            sys.exit(exc.exit_code)  # 2: a usage error
         if os.environ.get("CONFLICTLENS_DEBUG"):
             raise
-        err.print(f"error: {type(exc).__name__}: {exc}", highlight=False, markup=False)
+        err.print(f"error: {type(exc).__name__}: {_one_line(str(exc))}", highlight=False)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _store_error(exc: Exception) -> str:
+    """The database's own message, one line: SQLAlchemy's text would add the statement
+    and its parameters (the article text)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines() or [""]
+    return f"{type(cause).__name__}: {_one_line(lines[0])}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
 
 
 if __name__ == "__main__":

