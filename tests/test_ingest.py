@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conflictlens.errors import InputError
 from conflictlens.stages.ingest import (
@@ -243,3 +245,57 @@ def test_a_nul_past_the_binary_sniff_is_kept_as_a_replacement_character():
     doc = document_from_bytes(data, "x")
     assert "\x00" not in doc.content and doc.content.endswith("\ufffdend")
     assert doc.content_hash == content_hash(data)
+
+
+# --- property-based: whatever arrives, a document or a one-line reason ---------------------
+
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+jsonl_records = st.dictionaries(
+    st.sampled_from(["text", "html", "url", "published", "force_published", "title", "x"]),
+    json_values | st.text(min_size=1, max_size=300),
+    max_size=5,
+)
+
+
+@FUZZ
+@given(
+    st.binary(max_size=3000)
+    | st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass"))
+)
+def test_any_bytes_are_a_document_or_a_one_line_refusal(data: bytes) -> None:
+    try:
+        doc = document_from_bytes(data, "fuzz")
+    except InputError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert doc.content and "\x00" not in doc.content
+        doc.content.encode("utf-8")  # storable as UTF-8 text
+
+
+@FUZZ
+@given(st.lists(jsonl_records.map(json.dumps) | st.text(max_size=60), min_size=1, max_size=8))
+def test_any_jsonl_batch_gives_one_item_per_line_and_never_raises(lines: list[str]) -> None:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "fuzz.jsonl"
+        text = "\n".join(line.replace("\n", " ").replace("\r", " ") for line in lines) + "\n"
+        batch.write_bytes(text.encode("utf-8", "surrogatepass"))
+        items = list(iter_sources([batch]))
+    raw = text.encode("utf-8", "surrogatepass")
+    expected = sum(1 for line in raw.split(b"\n")[:-1] if line.strip())  # blank: skipped
+    assert len(items) == expected
+    for item in items:
+        assert (item.document is None) != (item.error is None)
+        assert item.error is None or ("\n" not in item.error and len(item.error) < 500)
+        if item.document is not None:
+            item.document.content.encode("utf-8")
+            assert item.document.url is None or isinstance(item.document.url, str)

@@ -135,7 +135,15 @@ def test_list_and_filter_events(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"since": "17/02/2023"}, {"until": "yesterday"}, {"limit": 0}, {"offset": -1}],
+    [
+        {"since": "17/02/2023"},
+        {"until": "yesterday"},
+        {"limit": 0},
+        {"offset": -1},
+        {"offset": 2**63},  # was an OverflowError: 500
+        {"actor": "%_" * 10_000},  # was SQLite's "LIKE pattern too complex": 500
+        {"country": "x" * 1000},
+    ],
 )
 def test_bad_filters_are_one_line_422(client: TestClient, params: dict) -> None:
     response = client.get("/api/events", params=params)
@@ -288,6 +296,11 @@ def test_review_confirm_correct_reject_and_survive_reextraction(
     assert gone.json()["event"]["actor2"] is None
     bad = client.post(url, json={"field": "colour", "action": "confirm"}, headers=auth(token))
     assert bad.status_code == 422 and "field" in bad.json()["error"]
+    for huge in (10**30, 2**63, {"best": 2**63, "low": 0, "high": 2**63}):  # were 500s
+        too_many = {"field": "fatalities", "action": "correct", "value": huge}
+        response = client.post(url, json=too_many, headers=auth(token))
+        assert response.status_code == 422, response.text
+        assert "10,000,000" in response.json()["error"]
     bad = client.post(url, json={"field": "date", "action": "bless"}, headers=auth(token))
     assert bad.status_code == 422
     bad = client.post(url, json={"field": "date", "action": "correct"}, headers=auth(token))
@@ -573,3 +586,15 @@ def test_ingest_with_another_published_date_redates(client: TestClient, token: s
         "/api/ingest", json={"text": text, "force_published": True}, headers=auth(token)
     )
     assert forced.status_code == 422 and "needs a published date" in forced.json()["error"]
+
+
+def test_a_lone_surrogate_in_posted_text_is_stored_not_a_500(
+    client: TestClient, token: str
+) -> None:
+    body = '{"text": "Gunmen attacked a police post in Quetta on Monday, March 6, 2023. \\ud800"}'
+    response = client.post(
+        "/api/ingest",
+        content=body.encode(),
+        headers={**auth(token), "Content-Type": "application/json"},
+    )
+    assert response.status_code in (200, 201), response.text

@@ -8,9 +8,12 @@ import time
 
 import pytest
 from corpus import SEED_DIR
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conflictlens.errors import InputError
 from conflictlens.models import Article, Caption, Document
+from conflictlens.stages.ingest import document_from_bytes
 from conflictlens.stages.structure import detect_language, structure, structure_html, structure_text
 
 SEED = SEED_DIR
@@ -586,3 +589,62 @@ def test_plain_paragraphs_without_header_and_inline_tags() -> None:
     assert art.tags == ["Security", "Border"]
     assert art.truncated == []
     assert art.turns == []
+
+
+# --- property-based: any text or page is an article or a one-line refusal -----------------
+
+
+_words = st.sampled_from(
+    [
+        "Gunmen",
+        "attacked",
+        "Quetta",
+        "on",
+        "Friday",
+        "police",
+        "said.",
+        "Q:",
+        "A:",
+        "(AFP)",
+        "PTI",
+        "Published",
+        "June 20, 2024",
+        "KHARKIV, Ukraine, May 14 (Reuters) -",
+        "[/b]",
+        "<p>",
+        "</p>",
+        "<script>",
+        "&amp;",
+        "Photo:",
+        "—",
+        "«",
+        "»",
+        "\u200b",
+        "\ufffd",
+        "…",
+    ]
+)
+_lines = st.lists(_words | st.text(max_size=12), min_size=0, max_size=25).map(" ".join)
+_texts = st.lists(_lines, min_size=1, max_size=12).map("\n".join)
+_pages = _texts.map(
+    lambda t: (
+        "<html><head><title>T</title></head><body><article>"
+        + "".join(f"<p>{line}</p>" for line in t.split("\n"))
+        + "</article></body></html>"
+    )
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_texts | _pages)
+def test_any_text_or_page_is_an_article_or_a_one_line_refusal(content: str) -> None:
+    try:
+        document = document_from_bytes(content.encode("utf-8", "replace"), "fuzz")
+        article = structure(document)
+    except InputError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert isinstance(article.body, str)
+    for turn in article.turns:  # offsets point into the body, or are -1: no answer there
+        if turn.answer_start >= 0:
+            assert turn.answer_start <= turn.answer_end <= len(article.body)

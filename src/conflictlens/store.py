@@ -1215,9 +1215,16 @@ def _set_field(event: dict[str, Any], field: str, value: Any) -> None:
         event["type"] = None
 
 
+#: No event has more dead than this (the largest single events ACLED or UCDP code are
+#: in the tens of thousands); larger values are typing errors, and past 2**63 they would
+#: not fit the database's integer column.
+MAX_COUNT = 10_000_000
+
+
 def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ReviewError(f"{what} must be a whole number >= 0, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        shown = repr(value) if len(repr(value)) < 40 else f"{repr(value)[:30]}..."
+        raise ReviewError(f"{what} must be a whole number from 0 to {MAX_COUNT:,}, got {shown}")
     return value
 
 

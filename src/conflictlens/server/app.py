@@ -46,6 +46,8 @@ from conflictlens.store import NotFoundError, Store, article_id_for, events_tabl
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAX_PAGE = 5000
+#: Past this an offset is no page of any store (and 2**63 overflows the database).
+MAX_OFFSET = 1_000_000_000
 DEFAULT_PAGE = 500
 
 EXPORT_TYPES: dict[str, tuple[str, str]] = {
@@ -286,12 +288,19 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
 
         def __init__(
             self,
-            country: Annotated[str | None, Query(description="Country name or ISO2 code.")] = None,
-            admin1: Annotated[str | None, Query(description="First-level region.")] = None,
-            type: Annotated[
-                str | None, Query(description="ACLED type, sub-event type or 'Type/Sub'.")
+            country: Annotated[
+                str | None, Query(max_length=200, description="Country name or ISO2 code.")
             ] = None,
-            actor: Annotated[str | None, Query(description="Actor name or mention.")] = None,
+            admin1: Annotated[
+                str | None, Query(max_length=200, description="First-level region.")
+            ] = None,
+            type: Annotated[
+                str | None,
+                Query(max_length=200, description="ACLED type, sub-event type or 'Type/Sub'."),
+            ] = None,
+            actor: Annotated[
+                str | None, Query(max_length=200, description="Actor name or mention.")
+            ] = None,
             since: Annotated[dt.date | None, Query(description="Events ending on/after.")] = None,
             until: Annotated[
                 dt.date | None, Query(description="Events starting on/before.")
@@ -356,7 +365,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         _user: Reader,
         filters: Annotated[Filters, Depends()],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         merge: Annotated[
             bool,
             Query(
@@ -452,7 +461,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         201 when new, 200 when already stored (idempotent by content hash), 422 with
         ``{"error": ...}`` when the document cannot be read as a report.
         """
-        from conflictlens.stages.ingest import document_from_bytes
+        from conflictlens.stages.ingest import document_from_bytes, replace_surrogates
 
         published = body.published.isoformat() if body.published else None
         if body.url is not None:
@@ -476,7 +485,8 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
             content = body.text if body.text is not None else body.html
             assert content is not None
             document = document_from_bytes(
-                content.encode("utf-8"),
+                # JSON may carry a lone surrogate ("\ud800"): U+FFFD, the rest is kept
+                replace_surrogates(content).encode("utf-8"),
                 body.source or f"api:{user}",
                 published=published,
                 media_type="text" if body.text is not None else "html",

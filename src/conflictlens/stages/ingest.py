@@ -265,8 +265,8 @@ def _jsonl_items(
                 continue
             # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold:
             # it becomes U+FFFD, the rest of the text is kept.
-            data = _clean(body).encode("utf-8")
-            record["url"] = _clean(record.get("url"))
+            data = replace_surrogates(body).encode("utf-8")
+            record["url"] = replace_surrogates(record.get("url"))
             media = "html" if record.get("html") is not None else "text"
             try:
                 doc = document_from_bytes(
@@ -299,11 +299,12 @@ def _bounded_lines(fh) -> Iterator[bytes | None]:
 
 
 @overload
-def _clean(value: str) -> str: ...
+def replace_surrogates(value: str) -> str: ...
 @overload
-def _clean(value: None) -> None: ...
-def _clean(value: str | None) -> str | None:
-    """A string field with lone surrogates replaced (they cannot be stored as UTF-8)."""
+def replace_surrogates(value: None) -> None: ...
+def replace_surrogates(value: str | None) -> str | None:
+    """A string with lone surrogates (which JSON can escape and no UTF-8 text can hold)
+    replaced by U+FFFD, the rest kept."""
     if value is None:
         return None
     return _SURROGATE.sub("\ufffd", value)
