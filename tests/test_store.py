@@ -768,3 +768,15 @@ def test_corrections_renumber_only_a_new_country(store: Store) -> None:
     karachi = {"name": "Karachi", "country": "Pakistan", "country_code": "PK"}
     store.review(e1, "location", "correct", karachi, user="alice")
     assert (store.event(e1)["stored"]["iso3"], store.event(e1)["stored"]["number"]) == ("PAK", 1)
+
+
+def test_a_document_with_a_nul_byte_is_stored_on_every_backend(store: Store) -> None:
+    """PostgreSQL refuses NUL in text (DataError, 0 of 2 stored before): ingest turns a
+    NUL past the binary sniff into U+FFFD, and the document is stored on both backends."""
+    from conflictlens.stages.ingest import document_from_bytes
+
+    data = (BODY + " " * 5000).encode("utf-8") + b"\x00 and the rest"
+    doc = document_from_bytes(data, "nul.txt")
+    assert store.add_result(doc, karachi_result()) == "added"
+    [record] = store.documents()
+    assert record["status"] == "ok" and record["source"] == "nul.txt"
