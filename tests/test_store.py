@@ -780,3 +780,14 @@ def test_a_document_with_a_nul_byte_is_stored_on_every_backend(store: Store) -> 
     assert store.add_result(doc, karachi_result()) == "added"
     [record] = store.documents()
     assert record["status"] == "ok" and record["source"] == "nul.txt"
+
+
+def test_two_files_with_the_same_bad_bytes_each_keep_a_failure(store: Store) -> None:
+    from conflictlens.stages.ingest import content_hash
+
+    empty = content_hash(b"")
+    for _ in range(2):  # a rerun changes nothing
+        store.add_failure("a/empty.txt", empty, "empty document")
+        store.add_failure("b/empty.txt", empty, "empty document")
+    failed = sorted(d["source"] for d in store.documents(status="failed"))
+    assert failed == ["a/empty.txt", "b/empty.txt"]

@@ -648,3 +648,41 @@ def test_any_text_or_page_is_an_article_or_a_one_line_refusal(content: str) -> N
     for turn in article.turns:  # offsets point into the body, or are -1: no answer there
         if turn.answer_start >= 0:
             assert turn.answer_start <= turn.answer_end <= len(article.body)
+
+
+def test_a_page_in_a_script_without_spaces_is_an_article():
+    """Japanese (and Chinese, Thai...) put no spaces between words: the "one real sentence"
+    check must not read such a page as a menu."""
+    html = (
+        "<html><head><title>抗議デモ</title></head><body><article><h1>東京で抗議デモ</h1>"
+        "<p>東京都内で金曜日、数千人が政府の新しい法案に反対してデモ行進を行った。"
+        "警察によると、衝突はなかった。</p></article></body></html>"
+    )
+    article = structure_html(html)
+    assert "数千人が政府の新しい法案に反対して" in article.body
+
+
+def test_a_table_that_is_the_article_is_kept():
+    html = (
+        "<html><body><article><h1>Casualties by province</h1><table>"
+        "<tr><th>Province</th><th>Killed in attacks by armed groups this week</th></tr>"
+        "<tr><td>Kunduz province in the north</td><td>twelve people were killed in two attacks"
+        "</td></tr><tr><td>Helmand province in the south</td><td>seven soldiers died in a "
+        "roadside bombing</td></tr></table></article></body></html>"
+    )
+    body = structure_html(html).body
+    assert "seven soldiers died in a roadside bombing" in body
+    assert "---" not in body
+
+
+def test_a_story_paragraph_ending_in_an_agency_credit_is_body_not_a_caption():
+    text = (
+        "Police fire tear gas at farmers in Punjab\n\n"
+        "Police fired tear gas at farmers marching towards Delhi on Tuesday, officials said.\n\n"
+        "The farmers were demanding a legal guarantee of crop prices. Several were injured in "
+        "the clashes near the Shambhu border. Talks with the government are expected on "
+        "Thursday. PTI"
+    )
+    article = structure_text(text)
+    assert article.captions == []
+    assert "Several were injured in the clashes near the Shambhu border." in article.body

@@ -535,8 +535,27 @@ class Store:
             try:
                 with self._write() as conn:
                     row = conn.execute(
-                        sa.select(docs.c.id, docs.c.status).where(where).with_for_update()
+                        sa.select(docs.c.id, docs.c.status, docs.c.source)
+                        .where(where)
+                        .with_for_update()
                     ).first()
+                    if (
+                        row is not None
+                        and row.status == "failed"
+                        and content_hash is not None
+                        and row.source != values["source"]
+                    ):
+                        # Another file with the same bad bytes (two empty files): each
+                        # keeps its own record, this one keyed by its source.
+                        values["content_hash"] = None
+                        by_source = sa.and_(
+                            docs.c.content_hash.is_(None), docs.c.source == values["source"]
+                        )
+                        row = conn.execute(
+                            sa.select(docs.c.id, docs.c.status, docs.c.source)
+                            .where(by_source)
+                            .with_for_update()
+                        ).first()
                     if row is None:
                         conn.execute(sa.insert(docs).values(**values))
                     elif row.status == "failed":

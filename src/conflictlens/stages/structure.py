@@ -214,6 +214,26 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+#: Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar):
+#: a sentence there is a run of characters, not of space-separated words.
+_UNSPACED = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+
+
+_TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*")
+
+
+def _is_sentence(line: str) -> bool:
+    """A line of running text rather than a menu: six words, or twenty characters of a
+    script that puts no spaces between its words."""
+    return _words(line) >= 6 or len(_UNSPACED.findall(line)) >= 20
+
+
+def _sentences(text: str) -> int:
+    return len([p for p in _SENTENCE_SPLIT_RE.split(text.strip()) if p.strip()])
+
+
 def _last_sentence(text: str) -> str:
     parts = [p for p in _SENTENCE_SPLIT_RE.split(text.strip()) if p.strip()]
     return parts[-1].strip() if parts else text.strip()
@@ -596,6 +616,8 @@ def _build(
             byline_outlets.extend(by[1])
             continue
         cap = _caption(t, rules)
+        if cap is not None and body_started and _sentences(cap.text) >= 3:
+            cap = None  # a paragraph of the story that ends in its agency's credit ("PTI")
         if cap is not None:
             art.captions.append(cap)
             if not body_started:
@@ -842,13 +864,16 @@ def structure_html(
         raise InputError("no article text found in HTML")
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True
         )
     except (ValueError, TypeError) as exc:
         raise InputError(f"no article text found in HTML ({exc})") from exc
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    # Tables are kept (the table may be the article: tolls by province); trafilatura
+    # writes them as Markdown rows, whose "|---|---|" rule lines are no text.
+    text = "\n".join(line for line in text.splitlines() if not _TABLE_RULE.fullmatch(line))
     # Navigation-only pages come back as a few menu words: demand one real sentence.
-    if not any(_words(line) >= 6 for line in text.splitlines()):
+    if not any(_is_sentence(line) for line in text.splitlines()):
         raise InputError("no article text found in HTML")
     title = getattr(doc, "title", None)
     art = _build(
