@@ -64,3 +64,24 @@ def test_since_stretches_to_the_reference_date():
     assert (event.date.start, event.date.end) == ("2024-03-04", "2024-03-06")
     assert event.date.precision == "range"
     assert event.location.country_code == "CD"
+
+
+def test_an_event_placed_only_by_an_admin_unit_acled_knows():
+    """No place the gazetteer knows ("Gabate" is in no GeoNames list): the admin unit
+    ACLED's coders use, named in the text, places the event in its country and region."""
+    from conflictlens.pipeline import extract_text
+
+    text = (
+        "People protested against the government agenda in Gabate, Horo Guduru as part of "
+        "the second round of Oromo protests."
+    )
+    (event,) = extract_text(text, published="2016-09-01").events
+    assert event.location is not None
+    assert (event.location.country, event.location.admin1) == ("Ethiopia", "Oromia")
+    assert any(e.field == "location" and e.text in text for e in event.evidence)
+
+
+def test_compass_words_alone_place_nothing():
+    from conflictlens.stages.resolve import _admin_unit_named
+
+    assert _admin_unit_named("Central forces and Western diplomats met on Friday.") is None

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from conflictlens.actors import ActorDictionary
-from conflictlens.gazetteer import Gazetteer, to_location
-from conflictlens.kb.places import AcledPlaces
+from conflictlens.gazetteer import Gazetteer, normalize, to_location
+from conflictlens.kb.places import AcledPlace, AcledPlaces, to_place
 from conflictlens.models import (
     Actor,
     Argument,
@@ -38,6 +39,37 @@ BACKGROUND_DAYS = 7
 UNDATED_WINDOW_DAYS = 1
 #: How far back (characters) a city named earlier still places an event with no place.
 CONTEXT_PLACE_CHARS = 400
+
+
+#: Compass words that name regions in several countries' admin lists ("Central",
+#: "Nord"): never enough, alone, to place an event.
+_COMPASS = frozenset(
+    {"north", "south", "east", "west", "central", "centre", "center", "northern", "southern"}
+    | {"eastern", "western", "nord", "sud", "est", "ouest", "northeast", "northwest"}
+    | {"southeast", "southwest"}
+)
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+){0,2}")
+
+
+def _admin_unit_named(text: str) -> tuple[AcledPlace, tuple[int, int, str]] | None:
+    """The first admin unit of ACLED's geography the text names as written (capitalised,
+    whole words, the longest name first), when ACLED knows a unit of that name in one
+    country only; with the span that names it."""
+    kb = AcledPlaces.default()
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = run.group().split()
+        for n in range(len(words), 0, -1):
+            name = " ".join(words[:n])
+            if n == 1 and name.casefold() in _COMPASS:
+                continue
+            start = run.start()
+            units = kb.admins.get(normalize(name), [])
+            if units and len({u.country for u, _level in units}) == 1:
+                return units[0][0], (start, start + len(name), name)
+            towns = kb.candidates(name)
+            if towns and len({t.country for t in towns}) == 1 and sum(t.rows for t in towns) >= 2:
+                return towns[0], (start, start + len(name), name)
+    return None
 
 
 def _evidence(field: str, span) -> Evidence:
@@ -393,6 +425,17 @@ def resolve_cluster(
     event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
         cluster, a1_arg, a2_arg, country, day
     )
+    if country is None and (unit := _admin_unit_named(article.body)) is not None:
+        # No place the gazetteer knows, but the admin unit ACLED's coders put such events
+        # in ("protested in Gabate, Horo Guduru"): that unit, at region precision.
+        place, span = unit
+        code = ActorDictionary.default().country_code(place.country)
+        location = to_location(to_place(place, code))
+        country, place_ev = location.country_code, Evidence("location", *span)
+        places[id(cluster)] = location
+        event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
+            cluster, a1_arg, a2_arg, country, day
+        )
     if country is None:
         # No place named ("Karamojong raid cattle from civilians"): the country the named
         # actors are from, as a country-level place, and the actors named for it.
