@@ -85,3 +85,15 @@ def test_compass_words_alone_place_nothing():
     from conflictlens.stages.resolve import _admin_unit_named
 
     assert _admin_unit_named("Central forces and Western diplomats met on Friday.") is None
+
+
+def test_a_place_in_the_events_own_sentence_that_no_mention_took():
+    """ "Continued clashes in Aleppo countryside": spaCy reads Aleppo as a nationality
+    (NORP) and the coder marks no place; the toponym of the sentence places the event."""
+    from conflictlens.pipeline import extract_text
+
+    (event,) = extract_text(
+        "Continued clashes in Aleppo countryside", published="2016-02-14"
+    ).events
+    assert event.location is not None and event.location.country == "Syria"
+    assert any(e.field == "location" and e.text == "Aleppo" for e in event.evidence)

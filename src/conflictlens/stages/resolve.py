@@ -141,6 +141,17 @@ def resolve_place(
             place = gaz.country(m.country_hint)
             if place is not None:
                 return to_location(place), None
+    # A place named in the event's own sentence that no mention took ("clashes in Aleppo
+    # countryside", coded by the coder with no place span): the one nearest the trigger.
+    inside = [
+        p
+        for p in ctx.toponyms
+        if first.sentence.start <= p.span.start < first.sentence.end
+        and p.place.kind in ("city", "region")
+    ]
+    if inside:
+        near = min(inside, key=lambda p: abs(p.span.start - first.trigger.start))
+        return to_location(near.place), _evidence("location", near.span)
     # The report just named a city and says nothing new: the event is there.
     recent = [
         p
