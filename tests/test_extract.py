@@ -185,3 +185,14 @@ def test_marching_is_a_protest_when_the_marchers_are_protesters(text, protest):
 def test_names_that_are_not_where_it_happened(text, places):
     _, context = extract(Article(body=text), analyse(text), REF)
     assert [t.place.name for t in context.toponyms] == places
+
+
+def test_a_region_named_with_its_country_is_that_region():
+    """ "in South-West Cameroon": the South-West region, not the country alone."""
+    from conflictlens.pipeline import extract_text
+
+    text = "Separatist fighters killed two soldiers in South-West Cameroon on Monday."
+    (event,) = extract_text(text, published="2023-03-08").events
+    assert event.location is not None
+    assert (event.location.country, event.location.precision) == ("Cameroon", "region")
+    assert event.location.name.startswith("South-West")

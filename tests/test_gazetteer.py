@@ -358,3 +358,13 @@ def test_a_qualifier_picks_the_namesake_in_that_region():
     assert gaz.qualified("Waterloo", ["Iowa"]).admin1 == "Iowa"
     assert gaz.qualified("Waterloo", ["Ontario"]).country_code == "CA"
     assert gaz.qualified("Waterloo", ["Nowhere"]) is None
+
+
+def test_a_unit_named_without_its_unit_word_is_found_in_the_storys_country(gaz: Gazetteer):
+    """GeoNames writes Cameroon's regions "South-West Province": "South-West" alone finds
+    it, and in a Cameroon story "North-West" is Cameroon's, not South Africa's province."""
+    south_west = gaz.resolve("South-West", ["CM"])
+    assert south_west is not None and (south_west.country_code, south_west.kind) == ("CM", "region")
+    north_west = gaz.resolve("North-West", ["CM"])
+    assert north_west is not None and north_west.country_code == "CM"
+    assert gaz.resolve("North-West").country_code == "ZA"  # without context: as before

@@ -194,6 +194,10 @@ def _variants(name: str) -> list[tuple[str, str | None]]:
         out.append((" ".join(stem), kind))
         if len(stem) > 1 and stem[0] in _ARTICLES:
             out.append((" ".join(stem[1:]), kind))
+    # Last: the name as GeoNames writes many first-level units, with the unit word
+    # ("South-West" -> "South-West Province", "Mopti" -> "Mopti Region").
+    if not any(kind for _, kind in out):
+        out += [(f"{key} {unit}", "region") for unit in ("province", "region")]
     seen: set[str] = set()
     return [(k, kind) for k, kind in out if k and not (k in seen or seen.add(k))]
 
@@ -258,6 +262,7 @@ class Gazetteer:
     ) -> tuple[list[tuple[Place, bool]], str | None]:
         """Matches of the first name variant that has any, and the kind it asks for.
         A named region's context-only alias ("the tribal areas") counts only in its country."""
+        first: tuple[list[tuple[Place, bool]], str | None] = ([], None)
         for key, kind in _variants(name):
             found = [
                 m
@@ -268,9 +273,13 @@ class Gazetteer:
             ]
             if kind is not None:
                 found = [m for m in found if m[0].kind == kind] or found
-            if found:
+            if found and (not context or any(m[0].country_code in context for m in found)):
                 return found, kind
-        return [], None
+            if found and not first[0]:
+                first = (found, kind)  # abroad: kept unless a later variant is at home
+        # "North-West" in a Cameroon story: South Africa's province under that name,
+        # unless a later variant ("North-West Province") is in the story's country.
+        return first
 
     def candidates(self, name: str) -> list[Place]:
         """Every place a mention could mean (countries, regions, cities), biggest first."""

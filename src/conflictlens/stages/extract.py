@@ -519,6 +519,8 @@ class _ArgFinder:
             if span.label_ == "PERSON":  # a "person" after "in": only a city under its name
                 min_population = MIN_POP_NAME_PART
             place = self._resolve_place(span.text, min_population)
+            if place is None and len(span) > 1:
+                place = self._within_named_country(span)
             if place is None and len(span) > 1 and not _is_street(span):
                 for tok in span:
                     found = self._resolve_place(tok.text, MIN_POP_NAME_PART)
@@ -546,6 +548,20 @@ class _ArgFinder:
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))
         return self._as_lists(out)
+
+    def _within_named_country(self, span: Span) -> Place | None:
+        """ "South-West Cameroon", "northern Mali": a unit or town of the country the span
+        ends with, read inside that country."""
+        country = self.gazetteer.resolve(span[-1].text)
+        if country is None or country.kind != "country":
+            return None
+        head = span.doc[span.start : span.end - 1].text.strip(" -,")
+        if not head:
+            return None
+        inner = self.gazetteer.resolve(head, [country.country_code])
+        if inner is None or inner.kind == "country" or inner.country_code != country.country_code:
+            return None
+        return inner
 
     def _within(self, place: Place, qualifiers: list[str]) -> Place:
         """ "El Alto, La Paz" where the data knows only a hamlet "El Alto" in Peru: the

@@ -148,6 +148,9 @@ def resolve_place(
         for p in ctx.toponyms
         if first.sentence.start <= p.span.start < first.sentence.end
         and p.place.kind in ("city", "region")
+        # a mention whose trigger is the place name itself (a dateline "KARACHI") says
+        # nothing of where anything happened
+        and not (p.span.start < first.trigger.end and first.trigger.start < p.span.end)
     ]
     if inside:
         near = min(inside, key=lambda p: abs(p.span.start - first.trigger.start))
