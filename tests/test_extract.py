@@ -196,3 +196,16 @@ def test_a_region_named_with_its_country_is_that_region():
     assert event.location is not None
     assert (event.location.country, event.location.precision) == ("Cameroon", "region")
     assert event.location.name.startswith("South-West")
+
+
+def test_a_common_word_capitalised_in_a_name_is_not_a_small_town():
+    """ "arrested by Military Police forces": Police is a town in Poland (33,000), but a
+    capitalised common word with no entity label is the word, not the town."""
+    from conflictlens.pipeline import extract_text
+
+    text = (
+        "The FDC Deputy Secretary General Kaija was arrested by Military Police forces on his "
+        "way from the voting station on Monday."
+    )
+    for event in extract_text(text, published="2016-09-26").events:
+        assert event.location is None or event.location.country != "Poland"

@@ -407,6 +407,15 @@ def _is_anaphoric(tok: Token, own_args: bool) -> bool:
     return any(d in lexicon()["anaphoric_determiners"] for d in dets)
 
 
+def _common_word(text: str) -> bool:
+    """An English word common enough to be one piece of the coder's 30,000-piece
+    vocabulary ("police", "union", "university"), which a small town's name rarely is
+    ("Solhan", "Djibo", "Tiko"): capitalised in a name, it is that word, not the town."""
+    from conflictlens.coder.pieces import tokenizer
+
+    return tokenizer().token_to_id(text.lower()) is not None
+
+
 def _has_prep_after(tok: Token, sent: Span, preps: list[str], window: int) -> bool:
     after = sent.doc[tok.i + 1 : min(sent.end, tok.i + 1 + window)]
     return any(t.lower_ in preps for t in after)
@@ -541,6 +550,15 @@ class _ArgFinder:
                 # "Ely (Minnesota)", "Yeadon, Pennsylvania": the namesake there.
                 quals = _qualifiers(self.text, span.end_char)
                 place = self.gazetteer.qualified(span.text, quals) or self._within(place, quals)
+            if (
+                place is not None
+                and not is_entity
+                and len(span) == 1
+                and place.kind == "city"
+                and (place.population or UNKNOWN_POPULATION) < MIN_POP_NAME_PART
+                and _common_word(span.text)
+            ):
+                continue  # "Military Police forces", "University staff": Police, Poland?
             if place is not None and place.kind == "country" and _modifies_a_noun(span):
                 continue  # "U.S. service members", "Pakistan army": whose, not where
             if place is not None and place.kind == "country" and not place.inferred:
