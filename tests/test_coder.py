@@ -281,22 +281,3 @@ def test_actor_spans_take_their_noun_and_their_alternative():
     found = _found("On November 11, Dogon militiamen attacked the Fulani village of Kowa.")
     at = found.text.index("Dogon")
     assert _actor(found, TextSpan(at, at + 5, "Dogon")).span.text == "Dogon militiamen"
-
-
-def test_no_coded_event_is_anchored_on_a_dateline_name():
-    """The Dawn report opens "KARACHI: ...": the coder's sense of an event there must not
-    become an event whose only evidence is the place name (it was "Strategic
-    developments/Other" at Karachi)."""
-    import json
-    from pathlib import Path
-
-    from conflictlens.pipeline import extract_text
-
-    folder = Path(__file__).parent / "data" / "dedupe"
-    meta = {a["file"]: a for a in json.loads((folder / "articles.json").read_text())["articles"]}
-    text = (folder / "articles" / "k1-dawn.txt").read_text()
-    events = extract_text(text, published=meta["k1-dawn.txt"]["published"]).events
-    assert events
-    for event in events:
-        typed = [e.text for e in event.evidence if e.field == "event_type"]
-        assert "KARACHI" not in typed

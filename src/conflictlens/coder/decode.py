@@ -199,10 +199,6 @@ def apply_coding(
         root = _anchor(sent)
         if _unreal(root) or _unreal(sent.root):
             return  # "threatened to attack", "did not bomb": the parse rules' judgement
-        if root.pos_ == "PROPN" and any(
-            p.span.start <= root.idx < p.span.end for p in found.context.toponyms
-        ):
-            return  # anchored on a place name (a dateline "KARACHI"): no event told here
         m = EventMention(
             trigger=TextSpan(root.idx, root.idx + len(root), root.text),
             lemma=root.lemma_.lower(),
