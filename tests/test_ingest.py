@@ -299,3 +299,29 @@ def test_any_jsonl_batch_gives_one_item_per_line_and_never_raises(lines: list[st
         if item.document is not None:
             item.document.content.encode("utf-8")
             assert item.document.url is None or isinstance(item.document.url, str)
+
+
+def test_a_folder_that_cannot_be_listed_is_recorded_not_skipped(tmp_path, monkeypatch):
+    """As root nothing is unreadable, so the denial is made at os.scandir, where os.walk
+    meets it: the folder becomes a failed item with its reason, the rest is read."""
+    import os
+
+    good = tmp_path / "a" / "good.txt"
+    good.parent.mkdir()
+    good.write_text("Gunmen attacked a checkpoint in the city on Friday.")
+    locked = tmp_path / "b-locked"
+    locked.mkdir()
+    (locked / "hidden.txt").write_text("never read")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = list(iter_sources([tmp_path]))
+    by_source = {i.source: i for i in items}
+    assert by_source[str(locked)].error == "cannot read folder: Permission denied"
+    assert by_source[str(good)].document is not None
+    assert str(locked / "hidden.txt") not in by_source
