@@ -68,6 +68,8 @@ def test_extract_many_keeps_order_and_lets_bad_items_fail_alone(tmp_path):
         report,
         tmp_path / "missing.txt",
         {"text": QUETTA, "published": "June 2024"},  # not a day
+        LAGOS + " \ud800",  # a lone surrogate: kept as U+FFFD, not a crash of the batch
+        {"text": LAHORE, "url": {"a": 1}},  # checked as a JSONL line is
     ]
     results = list(conflictlens.extract_many(items, published="2024-02-05"))
     assert [r.source for r in results] == [
@@ -79,8 +81,14 @@ def test_extract_many_keeps_order_and_lets_bad_items_fail_alone(tmp_path):
         str(report),
         str(tmp_path / "missing.txt"),
         "<item 7>",
+        "<item 8>",
+        "<item 9>",
     ]
-    assert [r.ok for r in results] == [True, False, True, False, False, True, False, False]
+    assert [r.ok for r in results] == [
+        *(True, False, True, False, False, True, False, False),
+        *(True, False),
+    ]
+    assert results[8].events and results[9].error == 'field "url" must be a string, not dict'
     assert results[1].error == "empty document"
     assert "PNG" in results[4].error and "no such file" in results[6].error
     assert "unparseable publication date" in results[7].error

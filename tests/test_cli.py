@@ -263,22 +263,13 @@ def test_reingesting_with_another_published_date_redates(tmp_path):
 GOOD = "Gunmen shot dead two police officers at a checkpoint in Quetta on Friday, 8 March 2024."
 
 
-def _stored_sources(db: str) -> set[str]:
+def _documents(db: str, status: str) -> dict[str, str | None]:
+    """Source -> error of the stored documents with ``status`` ("ok" or "failed")."""
     from conflictlens.store import Store
 
     store = Store.open(db)
     try:
-        return {d["source"] for d in store.documents(status="ok")}
-    finally:
-        store.close()
-
-
-def _failed_sources(db: str) -> dict[str, str]:
-    from conflictlens.store import Store
-
-    store = Store.open(db)
-    try:
-        return {d["source"]: d["error"] for d in store.documents(status="failed")}
+        return {d["source"]: d["error"] for d in store.documents(status=status)}
     finally:
         store.close()
 
@@ -309,10 +300,10 @@ def test_a_batch_goes_on_past_every_kind_of_bad_document(tmp_path):
     assert proc.returncode == 1, proc.stderr  # some failed
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "6 added" in proc.stdout and "7 failed" in proc.stdout, proc.stdout
-    stored = _stored_sources(db)
+    stored = _documents(db, "ok")
     assert str(docs / "c-[/bold]markup.txt") in stored
     assert str(docs / "d-bad\\xff_name.txt") in stored  # the byte, escaped
-    failed = _failed_sources(db)
+    failed = _documents(db, "failed")
     assert "too long to read as one report" in failed[str(docs / "b-too-long.txt")]
     assert failed[str(docs / "f-empty.txt")] == "empty document"
     assert "no such file" in failed[str(tmp_path / "missing.txt")]

@@ -173,8 +173,8 @@ def test_hostile_jsonl_lines_fail_alone_and_good_ones_are_kept(tmp_path):
     assert len(items) == 6
     first, url, published, nested, force, last = items
     assert first.error is None and "\ufffd One died" in first.document.content
-    assert url.error == 'JSONL field "url" must be a string, not dict'
-    assert published.error == 'JSONL field "published" must be a string, not list'
+    assert url.error == 'field "url" must be a string, not dict'
+    assert published.error == 'field "published" must be a string, not list'
     assert nested.error == "invalid JSON: nested too deeply"
     assert "force_published" in force.error
     assert last.error is None and last.document.url == "https://example.org/\ufffd"

@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING, Any
 from conflictlens.errors import InputError
 from conflictlens.models import Article, Document, Event, ExtractionResult
 from conflictlens.pipeline import process, process_safely
-from conflictlens.stages.ingest import document_from_bytes, publication_date, read_file
+from conflictlens.stages.ingest import (
+    document_from_bytes,
+    document_from_record,
+    document_from_text,
+    publication_date,
+    read_file,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -54,24 +60,14 @@ def _is_path(value: Source) -> bool:
 def _document(item: Item, index: int, published: str | None, force: bool) -> Document:
     """One input -> a Document; InputError (one line) when it cannot be read."""
     if isinstance(item, Mapping):
-        html = item.get("html")
-        body = html if html is not None else item.get("text")
-        if not isinstance(body, str):
-            raise InputError('a dict item needs an "html" or "text" string')
-        url = item.get("url")
-        return document_from_bytes(
-            body.encode("utf-8"),
-            str(item.get("id") or url or f"<item {index}>"),
-            url=url,
-            published=item.get("published") or published,
-            media_type="html" if html is not None else "text",
-            force_published=bool(item.get("force_published", force)),
+        return document_from_record(
+            item, f"<item {index}>", published=published, force_published=force
         )
     if isinstance(item, str | os.PathLike) and _is_path(item):
         return read_file(Path(item), published=published, force_published=force)
     if isinstance(item, str):
-        return document_from_bytes(
-            item.encode("utf-8"), f"<item {index}>", published=published, force_published=force
+        return document_from_text(
+            item, f"<item {index}>", published=published, force_published=force
         )
     if isinstance(item, bytes):
         return document_from_bytes(
@@ -100,8 +96,8 @@ def extract(
             Path(text_or_path), published=published, force_published=force_published
         )
     else:
-        document = document_from_bytes(
-            str(text_or_path).encode("utf-8"),
+        document = document_from_text(
+            str(text_or_path),
             "<text>",
             url=url,
             published=published,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import math
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -87,3 +89,15 @@ def _parse_day(text: Any, *, end: bool) -> dt.date | None:
     except ValueError:
         return None
     return None
+
+
+def first_record(path: Path) -> dict | None:
+    """The first row of a JSON Lines file, or None when the file is no such thing (how
+    the scorers tell which data set a file is)."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            first = next((line for line in fh if line.strip()), "")
+        record = json.loads(first)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return record if isinstance(record, dict) else None

@@ -47,7 +47,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..kb.taxonomy import ACLED_TAXONOMY, NONE, SUBTYPES
-from ._common import _f1, _haversine_km, _norm_text, _parse_day, _ratio
+from ._common import _f1, _haversine_km, _norm_text, _parse_day, _ratio, first_record
 from .gold import CITY_RADIUS_KM
 
 __all__ = [
@@ -132,13 +132,8 @@ def is_acled_file(path: Path) -> bool:
         return False
     if path.suffix.lower() == ".csv":
         return True
-    try:
-        with path.open(encoding="utf-8-sig") as fh:
-            first = next((line for line in fh if line.strip()), "")
-        record = json.loads(first)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(record, dict) and {"notes", "sub_event_type"} <= set(record)
+    record = first_record(path)
+    return record is not None and {"notes", "sub_event_type"} <= set(record)
 
 
 def _read_csv(path: Path) -> Iterator[dict]:

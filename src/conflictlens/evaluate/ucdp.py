@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._common import _haversine_km, _parse_day, _ratio
+from ._common import _haversine_km, _parse_day, _ratio, first_record
 from .acled import _float
 from .gold import CITY_RADIUS_KM
 
@@ -65,13 +65,8 @@ def is_ucdp_file(path: Path) -> bool:
     """JSON Lines whose first row has UCDP GED's ``source_headline`` and ``date_start``."""
     if not path.is_file() or path.suffix.lower() not in (".jsonl", ".ndjson", ".json"):
         return False
-    try:
-        with path.open(encoding="utf-8") as fh:
-            first = next((line for line in fh if line.strip()), "")
-        record = json.loads(first)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(record, dict) and {"source_headline", "date_start"} <= set(record)
+    record = first_record(path)
+    return record is not None and {"source_headline", "date_start"} <= set(record)
 
 
 def load_ucdp(path: Path, split: str | None = None, limit: int | None = None) -> list[dict]:

@@ -461,7 +461,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         201 when new, 200 when already stored (idempotent by content hash), 422 with
         ``{"error": ...}`` when the document cannot be read as a report.
         """
-        from conflictlens.stages.ingest import document_from_bytes, replace_surrogates
+        from conflictlens.stages.ingest import document_from_bytes, document_from_text
 
         published = body.published.isoformat() if body.published else None
         if body.url is not None:
@@ -484,9 +484,8 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         else:
             content = body.text if body.text is not None else body.html
             assert content is not None
-            document = document_from_bytes(
-                # JSON may carry a lone surrogate ("\ud800"): U+FFFD, the rest is kept
-                replace_surrogates(content).encode("utf-8"),
+            document = document_from_text(
+                content,
                 body.source or f"api:{user}",
                 published=published,
                 media_type="text" if body.text is not None else "html",

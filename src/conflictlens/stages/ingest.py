@@ -12,10 +12,10 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 from charset_normalizer import from_bytes
 
@@ -219,6 +219,69 @@ def read_file(
     )
 
 
+def document_from_text(
+    text: str,
+    source: str,
+    *,
+    url: str | None = None,
+    published: str | None = None,
+    media_type: str | None = None,
+    force_published: bool = False,
+) -> Document:
+    """A text handed over as a Python string (an API argument, a JSON field): lone
+    surrogates, which JSON can escape ("\\ud800") and no UTF-8 text can hold, become
+    U+FFFD and the rest is kept; then as :func:`document_from_bytes`."""
+    return document_from_bytes(
+        replace_surrogates(text).encode("utf-8"),
+        source,
+        url=replace_surrogates(url),
+        published=published,
+        media_type=media_type,
+        force_published=force_published,
+    )
+
+
+def check_record(record: Mapping[str, Any]) -> str:
+    """A JSONL line's object (or a dict given to ``extract_many``) checked as a document:
+    ``{"html" | "text", "url"?, "published"?, "force_published"?, "id"?}``. Returns its
+    body; InputError (one line) for a record that is no document."""
+    body = record.get("html") if record.get("html") is not None else record.get("text")
+    if not isinstance(body, str):
+        raise InputError('no "html" or "text" string in the record')
+    for key in ("url", "published"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise InputError(f'field "{key}" must be a string, not {type(record[key]).__name__}')
+    ident = record.get("id")
+    if ident is not None and (isinstance(ident, bool) or not isinstance(ident, str | int)):
+        raise InputError(f'field "id" must be a string or a number, not {type(ident).__name__}')
+    if not isinstance(record.get("force_published", False), bool):
+        raise InputError('field "force_published" must be true or false')
+    return body
+
+
+def document_from_record(
+    record: Mapping[str, Any],
+    source: str,
+    *,
+    published: str | None = None,
+    force_published: bool = False,
+    body: str | None = None,
+) -> Document:
+    """The Document of a record (see :func:`check_record`, skipped when its ``body`` is
+    given); the record's own ``published`` and ``force_published`` win over the batch's,
+    its ``id`` or ``url`` names it."""
+    body = check_record(record) if body is None else body
+    ident, url = record.get("id"), record.get("url")
+    return document_from_text(
+        body,
+        replace_surrogates(str(ident) if ident is not None else url) or source,
+        url=url,
+        published=record.get("published") or published,
+        media_type="html" if record.get("html") is not None else "text",
+        force_published=record.get("force_published", force_published),
+    )
+
+
 def _jsonl_items(
     path: Path, published: str | None = None, force_published: bool = False
 ) -> Iterator[BatchItem]:
@@ -245,40 +308,18 @@ def _jsonl_items(
             if not isinstance(record, dict):
                 yield BatchItem(source, None, "JSONL line is not an object")
                 continue
-            body = record.get("html") if record.get("html") is not None else record.get("text")
-            if not isinstance(body, str):
-                yield BatchItem(source, None, 'JSONL line has no "html" or "text" string')
-                continue
-            wrong = [
-                k
-                for k in ("url", "published")
-                if record.get(k) is not None and not isinstance(record[k], str)
-            ]
-            if wrong:
-                kind = type(record[wrong[0]]).__name__
-                yield BatchItem(
-                    source, None, f'JSONL field "{wrong[0]}" must be a string, not {kind}'
-                )
-                continue
-            if not isinstance(record.get("force_published", False), bool):
-                yield BatchItem(source, None, 'JSONL field "force_published" must be true or false')
-                continue
-            # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold:
-            # it becomes U+FFFD, the rest of the text is kept.
-            data = replace_surrogates(body).encode("utf-8")
-            record["url"] = replace_surrogates(record.get("url"))
-            media = "html" if record.get("html") is not None else "text"
             try:
-                doc = document_from_bytes(
-                    data,
-                    record.get("url") or source,
-                    url=record.get("url"),
-                    published=record.get("published") or published,
-                    media_type=media,
-                    force_published=bool(record.get("force_published", force_published)),
+                body = check_record(record)
+            except InputError as exc:  # no document to key the failure by
+                yield BatchItem(source, None, str(exc))
+                continue
+            try:
+                doc = document_from_record(
+                    record, source, published=published, force_published=force_published, body=body
                 )
-            except InputError as exc:
-                yield BatchItem(source, None, str(exc), content_hash(data))
+            except InputError as exc:  # a document that fails: keyed by its bytes
+                digest = content_hash(replace_surrogates(body).encode("utf-8"))
+                yield BatchItem(source, None, str(exc), digest)
                 continue
             yield BatchItem(source, doc, None, doc.content_hash)
 

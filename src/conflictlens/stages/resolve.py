@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 
 from conflictlens.actors import ActorDictionary
@@ -51,6 +52,7 @@ _COMPASS = frozenset(
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+){0,2}")
 
 
+@functools.lru_cache(maxsize=16)  # once per report, not once per unplaced event
 def _admin_unit_named(text: str) -> tuple[AcledPlace, tuple[int, int, str]] | None:
     """The first admin unit of ACLED's geography the text names as written (capitalised,
     whole words, the longest name first), when ACLED knows a unit of that name in one
@@ -70,6 +72,23 @@ def _admin_unit_named(text: str) -> tuple[AcledPlace, tuple[int, int, str]] | No
             if towns and len({t.country for t in towns}) == 1 and sum(t.rows for t in towns) >= 2:
                 return towns[0], (start, start + len(name), name)
     return None
+
+
+def _unplaced(
+    text: str, actor1: Actor | None, actor2: Actor | None
+) -> tuple[Location, Evidence | None] | None:
+    """Where an event nothing placed happened, and the words that say so: the admin unit
+    of ACLED's geography the text names ("protested in Gabate, Horo Guduru"), else the
+    country its named actors are from ("Karamojong raid cattle from civilians"), as a
+    country-level place; the actors are then named for that country."""
+    unit = _admin_unit_named(text)
+    if unit is not None:
+        place, span = unit
+        code = ActorDictionary.default().country_code(place.country)
+        return to_location(to_place(place, code)), Evidence("location", *span)
+    home = next((a.country for a in (actor1, actor2) if a is not None and a.country), None)
+    place = Gazetteer.default().country(home) if home else None
+    return (to_location(place), None) if place is not None else None
 
 
 def _evidence(field: str, span) -> Evidence:
@@ -439,28 +458,13 @@ def resolve_cluster(
     event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
         cluster, a1_arg, a2_arg, country, day
     )
-    if country is None and (unit := _admin_unit_named(article.body)) is not None:
-        # No place the gazetteer knows, but the admin unit ACLED's coders put such events
-        # in ("protested in Gabate, Horo Guduru"): that unit, at region precision.
-        place, span = unit
-        code = ActorDictionary.default().country_code(place.country)
-        location = to_location(to_place(place, code))
-        country, place_ev = location.country_code, Evidence("location", *span)
+    if country is None and (found := _unplaced(article.body, actor1, actor2)) is not None:
+        location, place_ev = found
+        country = location.country_code
         places[id(cluster)] = location
         event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
             cluster, a1_arg, a2_arg, country, day
         )
-    if country is None:
-        # No place named ("Karamojong raid cattle from civilians"): the country the named
-        # actors are from, as a country-level place, and the actors named for it.
-        home = next((a.country for a in (actor1, actor2) if a is not None and a.country), None)
-        place = Gazetteer.default().country(home) if home else None
-        if place is not None:
-            country, location = home, to_location(place)
-            places[id(cluster)] = location
-            event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
-                cluster, a1_arg, a2_arg, country, day
-            )
     tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]
     fatalities = combine(tolls)
     if fatalities is None and event_type in lexicon()["nonviolent_types"]:

@@ -221,7 +221,9 @@ _UNSPACED = re.compile(
 )
 
 
-_TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*")
+def _table_rule(line: str) -> bool:
+    """A Markdown table's "|---|:---:|" line: rules only, no text."""
+    return "---" in line and not line.strip(" |:-")
 
 
 def _is_sentence(line: str) -> bool:
@@ -871,7 +873,7 @@ def structure_html(
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
     # Tables are kept (the table may be the article: tolls by province); trafilatura
     # writes them as Markdown rows, whose "|---|---|" rule lines are no text.
-    text = "\n".join(line for line in text.splitlines() if not _TABLE_RULE.fullmatch(line))
+    text = "\n".join(line for line in text.splitlines() if not _table_rule(line))
     # Navigation-only pages come back as a few menu words: demand one real sentence.
     if not any(_is_sentence(line) for line in text.splitlines()):
         raise InputError("no article text found in HTML")
