@@ -127,7 +127,63 @@ def main() -> None:
         "(max RSS)"
     )
 
+    french_bench(args.shared, args.repeat, workers)
     stage_timings(args.shared)
+
+
+FRENCH_SEED = HERE.parent / "examples" / "rfi-karachi-entretien.txt"
+FRENCH_TESTS = HERE.parent / "tests" / "data" / "fr"
+
+
+def french_corpus(shared: Path, copies: int = 30, notes: int = 200) -> list:
+    """French reports: the French seed and the test dispatches repeated, plus French dev
+    notes (../shared/training) when present."""
+    docs = []
+    files = [FRENCH_SEED, *sorted(FRENCH_TESTS.glob("*.txt"))]
+    for i in range(copies):
+        for path in files:
+            text = path.read_bytes() + f"\n\ncopie {i}\n".encode()
+            docs.append(document_from_bytes(text, f"{path.stem}-{i}"))
+    path = shared / "training" / "acled" / "notes_fr_machine_translated.jsonl"
+    if path.exists():
+        from conflictlens.evaluate.acled import load_acled
+
+        for row in load_acled(path, split="dev", limit=notes).rows:
+            docs.append(
+                document_from_bytes(
+                    row["notes"].encode(), row["event_id_cnty"], published=row["event_date"]
+                )
+            )
+    return docs
+
+
+def french_bench(shared: Path, repeat: int, workers: int) -> None:
+    """French articles/s through the whole pipeline and through the French parse alone."""
+    docs = french_corpus(shared)
+    words = sum(len(d.content.split()) for d in docs)
+    load_model("fr")
+    list(process_many(docs[:2]))
+    bodies = [structure(d).body for d in docs]
+    pipeline_runs, parse_runs = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        n_events = sum(len(r.events) for r in process_many(docs))
+        pipeline_runs.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for _ in analyse_many(bodies, "fr", batch_size=16, n_process=workers):
+            pass
+        parse_runs.append(time.perf_counter() - t0)
+    pipeline_s, parse_s = statistics.median(pipeline_runs), statistics.median(parse_runs)
+    print(
+        f"French corpus  : {len(docs)} documents (French seed and test reports repeated "
+        f"+ French dev notes), {words} words, {words / len(docs):.0f} words/doc, "
+        f"{n_events} events"
+    )
+    print(
+        f"French pipeline: {len(docs) / pipeline_s:.1f} articles/s "
+        f"({_rates(len(docs), pipeline_runs)}); French parse alone "
+        f"{len(docs) / parse_s:.1f} articles/s; pipeline/parse {pipeline_s / parse_s:.2f}x"
+    )
 
 
 def _rates(n: int, runs: list[float]) -> str:

@@ -37,6 +37,11 @@ if "$WORK/venv/bin/conflictlens" export -f parquet --db store.db -o x.parquet 2>
 fi
 [ "$(wc -l < parquet.err)" -eq 1 ] || { echo "FAIL: parquet refusal is not one line"; cat parquet.err; exit 1; }
 echo "parquet without the extra: $(cat parquet.err)"
+# French without the [fr] extra: read with the English model, and the result says so
+cp "$ROOT/examples/rfi-karachi-entretien.txt" entretien.txt
+"$WORK/venv/bin/conflictlens" extract entretien.txt > entretien.json
+grep -q "conflictlens\[fr\]" entretien.json || { echo "FAIL: no [fr] warning on French"; exit 1; }
+echo "French without the [fr] extra: warns to install conflictlens[fr]"
 if "$WORK/venv/bin/python" -c "import torch" 2>/dev/null; then
   echo "FAIL: torch is importable in the installed venv"; exit 1
 fi

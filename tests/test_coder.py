@@ -90,6 +90,49 @@ def test_labels_toll_sums_several_figures_and_one_without_a_number():
     assert one.toll == 1 and not one.toll_from_spans
 
 
+def test_french_labels_find_each_coded_field_in_a_french_note():
+    ex = labels.from_acled(
+        row(
+            notes="Le 1er août 2020, des hommes armés non identifiés ont tué quatre personnes "
+            "et enlevé deux autres dans le village d'Ougarou (Matiacoali, Gourma)."
+        ),
+        language="fr",
+    )
+    assert spans_of(ex) == {
+        "DATE": "Le 1er août 2020",
+        "ACTOR1": "hommes armés non identifiés",
+        "ACTOR2": "personnes",
+        "FATAL": "quatre",
+        "LOC": "Ougarou",
+    }
+    army = labels.from_acled(
+        row(
+            event_type="Battles",
+            sub_event_type="Armed clash",
+            actor1="Military Forces of Mali (2021-)",
+            actor2="JNIM: Group for Support of Islam and Muslims",
+            fatalities="16",
+            notes="Le 31 décembre 2021, l'armée malienne a déjoué une embuscade de militants "
+            "du JNIM près de Diangassagou, tuant 16 militants.",
+        ),
+        language="fr",
+    )
+    assert spans_of(army)["ACTOR1"] == "armée malienne"
+    assert spans_of(army)["ACTOR2"] == "JNIM"
+    assert spans_of(army)["FATAL"] == "16"  # "31 décembre" is the day, not a toll
+
+
+def test_french_toll_labels_read_french_counts():
+    ex = labels.from_acled(
+        row(
+            fatalities="100",
+            notes="Le 3 mai 2021, des assaillants ont tué une centaine de villageois à Ougarou.",
+        ),
+        language="fr",
+    )
+    assert spans_of(ex)["FATAL"] == "une centaine"
+
+
 def test_augmentation_drops_the_date_clause_and_admin_parentheses_and_relabels():
     rng = random.Random(0)
     texts = {labels.from_acled(row(), rng).text for _ in range(40)}

@@ -105,6 +105,9 @@ TABLE: list[tuple[str, dt.date, str, str, str]] = [
     ("fin 2022", REF, "2022-10-01", "2022-12-31", "range"),
     ("la semaine dernière", REF, "2023-02-06", "2023-02-12", "week"),
     ("depuis novembre", REF, "2022-11-01", "2022-11-30", "month"),
+    ("le 30 janvier dernier", REF, "2023-01-30", "2023-01-30", "day"),
+    ("en août 2021", REF, "2021-08-01", "2021-08-31", "month"),
+    ("vers 2012-2013", REF, "2012-01-01", "2013-12-31", "range"),
 ]
 
 

@@ -651,3 +651,70 @@ def test_the_first_200_dev_rows_stay_above_their_floors():
     }
     measured = {k: score.of_all(k) for k in floors}
     assert all(measured[k] >= floors[k] for k in floors), measured
+
+
+# --- French notes: translated text scored against the English row's coding -----------
+
+FRENCH_NOTES = SHARED / "training" / "acled" / "notes_fr_machine_translated.jsonl"
+
+
+def _french_pair(tmp_path: Path) -> Path:
+    """A translated-notes file (the shape of notes_fr_machine_translated.jsonl, rows
+    written for the test) beside the events.jsonl it is aligned with."""
+    english = [
+        {**E2E_ROWS[0], "event_id_cnty": "FRX1", "split": "dev"},
+        {**E2E_ROWS[1], "event_id_cnty": "FRX3", "split": "train"},
+    ]
+    write_jsonl(tmp_path / "events.jsonl", english)
+    notes = [
+        {
+            "event_id_cnty": "FRX1",
+            "notes_fr": "[{'translation_text': "
+            '"Le 3 mars 2022, l\'armée a affronté des rebelles."}]',
+            "notes_en": "...",
+            "event_date": english[0]["event_date"],
+            "event_type": english[0]["event_type"],
+            "sub_event_type": english[0]["sub_event_type"],
+        },
+        {"event_id_cnty": "FRX3", "notes_fr": "Le 4 mars 2022, une frappe.", "sub_event_type": "x"},
+        {"event_id_cnty": "MISSING", "notes_fr": "Aucune ligne.", "sub_event_type": "x"},
+    ]
+    return write_jsonl(tmp_path / "notes_fr.jsonl", notes)
+
+
+def test_french_notes_take_the_coding_of_their_english_rows(tmp_path):
+    path = _french_pair(tmp_path)
+    assert is_acled_file(path)
+    rows = load_acled(path).rows
+    assert [r["event_id_cnty"] for r in rows] == ["FRX1", "FRX3"]  # no row, no score
+    assert rows[0]["notes"] == "Le 3 mars 2022, l'armée a affronté des rebelles."
+    assert rows[0]["actor1"] == E2E_ROWS[0]["actor1"] and rows[0]["language"] == "fr"
+    assert rows[0]["split"] == "dev"  # every event of the English dev split is French dev
+    assert [r["event_id_cnty"] for r in load_acled(path, split="dev").rows] == ["FRX1"]
+
+
+def test_french_notes_without_their_english_rows_are_one_clear_error(tmp_path):
+    path = _french_pair(tmp_path)
+    (tmp_path / "events.jsonl").unlink()
+    with pytest.raises(InputError, match="scored against their ACLED rows"):
+        load_acled(path)
+
+
+def test_french_split_holds_out_a_fifth_more_than_the_english_dev_split():
+    from conflictlens.evaluate.acled import french_split
+
+    ids = [f"BFO{n}" for n in range(5000)]
+    share = sum(french_split(i, "train") == "dev" for i in ids) / len(ids)
+    assert 0.17 < share < 0.23
+    assert all(french_split(i, "dev") == "dev" for i in ids[:50])
+
+
+@pytest.mark.skipif(not FRENCH_NOTES.exists(), reason="../shared/training not present")
+def test_the_shared_french_notes_split():
+    dev = load_acled(FRENCH_NOTES, split="dev").rows
+    train = load_acled(FRENCH_NOTES, split="train").rows
+    assert (len(dev), len(train)) == (484, 1319)
+    assert all(not r["notes"].startswith("[{") for r in dev)
+    english_dev = {r["event_id_cnty"] for r in load_acled(ACLED_EVENTS, split="dev").rows}
+    assert english_dev & {r["event_id_cnty"] for r in dev}
+    assert not english_dev & {r["event_id_cnty"] for r in train}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from pathlib import Path
 
 import pytest
 from corpus import SEED_DIR
@@ -686,3 +687,40 @@ def test_a_story_paragraph_ending_in_an_agency_credit_is_body_not_a_caption():
     article = structure_text(text)
     assert article.captions == []
     assert "Several were injured in the clashes near the Shambhu border." in article.body
+
+
+# --- French pages (written for the tests: tests/data/fr) --------------------------
+
+FRENCH = Path(__file__).parent / "data" / "fr"
+
+
+def _french(name: str) -> Article:
+    path = FRENCH / name if (FRENCH / name).exists() else Path(__file__).parents[1] / name
+    return structure(document_from_bytes(path.read_bytes(), str(path)))
+
+
+def test_french_interview_in_rfis_layout() -> None:
+    art = _french("examples/rfi-karachi-entretien.txt")
+    assert art.language == "fr"
+    assert art.headline.startswith("Karachi : « Les talibans pakistanais")
+    assert (art.published, art.publisher, art.authors) == ("2023-02-18", "RFI", ["Sylvie Noël"])
+    assert art.reading_time_minutes == 4  # "4 mn"
+    assert art.body.startswith("Au Pakistan, au lendemain de l'attaque")
+    for noise in ("Publicité", "Lire plus", "À lire aussi", "Newsletter", "Recevez", "Je m'abonne"):
+        assert noise not in art.body
+    assert {t.speaker for t in art.turns} == {"Laurent Gayer"}
+
+
+def test_french_wire_dispatch_dateline_gives_the_day() -> None:
+    art = _french("depeche-djibo.txt")
+    # "OUAGADOUGOU, 14 mai 2024 (AFP) -": day first, as French datelines are
+    assert (art.published, art.published_from, art.publisher) == ("2024-05-14", "document", "AFP")
+    assert "© AFP" not in art.body and art.body.rstrip().endswith("l'insécurité.")
+
+
+def test_french_page_with_publie_le_par_and_lire_aussi() -> None:
+    art = _french("contexte-sahel.txt")
+    assert art.published == "2024-06-12"  # "Publié le 12 juin 2024"
+    assert art.body.startswith("L'armée malienne a repoussé")  # "Par la rédaction" is a byline
+    assert "Lire aussi" not in art.body and "Recevez" not in art.body
+    assert "Newsletter" not in art.body

@@ -47,3 +47,32 @@ def test_combine_keeps_disagreement():
     merged = combine([Fatalities(30, 30, 30), Fatalities(45, 40, 50)])
     assert merged == Fatalities(best=45, low=30, high=50)
     assert combine([]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "best", "low", "high"),
+    [
+        ("trente", 30, 30, 30),
+        ("au moins trente", 30, 30, 30),
+        ("vingt-deux", 22, 22, 22),
+        ("quatre-vingt-dix", 90, 90, 90),
+        ("une centaine", 100, 100, 199),
+        ("une dizaine", 10, 10, 19),
+        ("des dizaines", 24, 12, 99),
+        ("plus de 40", 40, 40, 40),
+        ("près de 40", 40, 36, 40),
+        ("environ 50", 50, 50, 55),
+        ("entre 10 et 15", 12, 10, 15),
+        ("1 200", 1200, 1200, 1200),
+        ("les trois", 3, 3, 3),
+    ],
+)
+def test_parse_toll_in_french(text, best, low, high):
+    assert parse_toll(text, "fr") == Fatalities(best=best, low=low, high=high)
+
+
+def test_french_words_are_no_numbers_in_english():
+    # "un" is a French "one"; in English text it is the United Nations
+    assert parse_number("un") is None
+    assert parse_number("un", "fr") == 1
+    assert parse_toll("policiers", "fr") is None

@@ -61,8 +61,15 @@ CATEGORIES: dict[str, int] = {
 }
 _CATEGORY_BY_FOLD = {k.casefold(): v for k, v in CATEGORIES.items()}
 
-# Words: letters/digits joined by inner apostrophes ("Hay'at"), or dotted initials ("U.S.").
-_TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
+# Words: letters/digits joined by inner apostrophes ("Hay'at"), or dotted initials ("U.S."),
+# except that a French elided article or preposition is a word of its own ("l'armée" is
+# "l" + "armée", so that the alias "armée" matches it).
+_TOKEN_RE = re.compile(
+    r"(?:[^\W\d_]\.){2,}|(?<![^\W_])(?:[lLdDjJnNsScCmMtT]|[Qq]u)(?=['’][^\W\d_])"
+    r"|[^\W_]+(?:['’][^\W_]+)*"
+)
+#: Words between a force noun and the state's name after it ("l'armée du Mali").
+_POST_LINKS = frozenset({"du", "de", "des", "la", "l", "d"})
 # What may separate two tokens of one name: spaces (one line break at most), hyphens,
 # apostrophes ("Workers' Party"), slashes ("AFC/M23"), parentheses ("CPI (Maoist)").
 _GAP_RE = re.compile(r"[ \t\-‐‑–'’()/]*(?:\r?\n[ \t\-‐‑–'’()/]*)?")
@@ -413,12 +420,15 @@ class ActorDictionary:
         demonyms: Mapping[str, str] | None = None,
         country_names: Mapping[str, str] | None = None,
         acled: Mapping[str, Any] | None = None,
+        post_demonyms: Mapping[str, str] | None = None,
     ) -> None:
         """Build the index from an actors.json document.
 
         ``demonyms`` maps word forms ("Pakistani", "Pakistan") to ISO2; ``country_names``
         maps ISO2 to the name used in generic templates. Both default to GeoNames.
         ``acled`` is an acled_actors.json document (see :meth:`acled_actor`).
+        ``post_demonyms`` maps the forms that name a country *after* an actor noun, as
+        French puts them ("l'armée malienne", "les forces de police nigérianes"), to ISO2.
         """
         names = dict(country_names) if country_names is not None else _geonames_countries()
         names.update(data.get("country_names", {}))
@@ -439,6 +449,12 @@ class ActorDictionary:
 
         if demonyms is None:
             demonyms = _demonym_forms({}, names, {})
+        post_demonyms = dict(post_demonyms or {})
+        self._post_dem: dict[tuple[str, ...], str] = {
+            key: iso.upper() for form, iso in post_demonyms.items() if (key := _key(form))
+        }
+        self._post_dem_lengths = sorted({len(k) for k in self._post_dem}, reverse=True)
+        demonyms = {**{f: i for f, i in post_demonyms.items()}, **demonyms}
         self._dem_index: dict[tuple[str, ...], list[tuple[str, tuple[str, ...] | None]]] = {}
         self._dem_lengths: dict[str, list[int]] = {}
         for form, iso in demonyms.items():
@@ -517,7 +533,16 @@ class ActorDictionary:
             if isinstance(aliases, dict):
                 extra = {k: [n for n in v if isinstance(n, str)] for k, v in aliases.items()}
         acled = _load_json(acled_path) if acled_path is not None and acled_path.exists() else None
-        return cls(data, _demonym_forms(demonym_data, names, extra), names, acled)
+        post: dict[str, str] = {}
+        french = actors_path.parent / "demonyms_fr.json"
+        if french.exists():
+            raw = _load_json(french)
+            for iso, forms in {**raw.get("_countries", {}), **raw}.items():
+                if re.fullmatch(r"[A-Z]{2}", iso) and isinstance(forms, list):
+                    post.update({f: iso for f in forms if isinstance(f, str)})
+            for iso, forms in raw.get("_countries", {}).items():
+                post.update({f: iso for f in forms if isinstance(f, str)})
+        return cls(data, _demonym_forms(demonym_data, names, extra), names, acled, post)
 
     @classmethod
     def default(cls) -> ActorDictionary:
@@ -795,6 +820,10 @@ class ActorDictionary:
                     if best is None or dem_len + after[0] > best[0]:
                         best = (dem_len + after[0], after[1], iso)
                     break
+            if best is not None and best[2] is None:
+                post = self._post_demonym_at(text, toks, folded, i + best[0])
+                if post is not None:  # "l'armée malienne"
+                    best = (best[0] + post[0], best[1], post[1])
             if best is None:
                 i += 1
                 continue
@@ -809,6 +838,33 @@ class ActorDictionary:
             hits.append(_Hit(start, end, recs, hint))
             i += length
         return hits
+
+    def _post_demonym_at(
+        self, text: str, toks: list[re.Match[str]], folded: list[str], j: int
+    ) -> tuple[int, str] | None:
+        """A demonym or country name right after an actor noun that ends before token
+        ``j`` ("armée malienne", "armée du Mali"): (tokens it adds, ISO2), or None."""
+        if not self._post_dem or j >= len(toks) or not self._gap_ok(text, toks, j - 1):
+            return None
+        k = j
+        while k < j + 2 and k < len(toks) - 1 and folded[k] in _POST_LINKS:
+            if not self._gap_ok(text, toks, k):
+                return None
+            k += 1
+
+        def gaps_ok(length: int) -> bool:
+            return all(self._gap_ok(text, toks, m) for m in range(k, k + length - 1))
+
+        for length in self._post_dem_lengths:
+            iso = self._post_dem.get(tuple(folded[k : k + length]))
+            if iso is not None and k + length <= len(toks) and gaps_ok(length):
+                return k + length - j, iso
+        if k > j:  # after "du", "de la": any country name the dictionary knows
+            for length in self._dem_lengths.get(folded[k], ()):
+                recs = self._dem_index.get(tuple(folded[k : k + length]))
+                if recs and k + length <= len(toks) and gaps_ok(length):
+                    return k + length - j, recs[0][0]
+        return None
 
     def _gap_ok(self, text: str, toks: list[re.Match[str]], k: int) -> bool:
         return _GAP_RE.fullmatch(text, toks[k].end(), toks[k + 1].start()) is not None
@@ -1327,6 +1383,13 @@ class ActorDictionary:
         Russia's)."""
         toks = _tokens(text)
         folded = [_fold(t.group()) for t in toks]
+        for i in range(len(toks)):  # French order: "les forces maliennes"
+            for length in self._force_lengths:
+                idx = self._force_nouns.get(tuple(folded[i : i + length]))
+                if idx is not None and i + length <= len(toks):
+                    post = self._post_demonym_at(text, toks, folded, i + length)
+                    if post is not None:
+                        return idx, post[1]
         for i in range(len(toks)):
             if i > 0 and folded[i - 1] in ("pro", "anti") and self._gap_ok(text, toks, i - 1):
                 continue

@@ -33,15 +33,17 @@ from conflictlens.stages.analyse import (
     analyse,
     analyse_many,
     check_length,
+    language_warning,
     limit_blas_threads,
     load_model,
+    model_language,
     single_blas_thread,
 )
 from conflictlens.stages.extract import Extraction, add_model_roles, extract_mentions
 from conflictlens.stages.ingest import document_from_bytes, read_file
 from conflictlens.stages.merge import merge_mentions
 from conflictlens.stages.resolve import resolve_all
-from conflictlens.stages.structure import structure
+from conflictlens.stages.structure import detect_language, structure
 
 
 def reference_date(article: Article, document: Document | None = None) -> dt.date | None:
@@ -75,6 +77,9 @@ def _result(article: Article, found: Extraction) -> ExtractionResult:
     warnings = []
     if found.context.reference is None:
         warnings.append(NO_REFERENCE)
+    unread = language_warning(article.language)
+    if unread:
+        warnings.append(unread)
     return ExtractionResult(article=article, events=events, warnings=warnings)
 
 
@@ -146,10 +151,12 @@ def _chunk(documents: list[Document], batch_size: int, strict: bool) -> list[Out
 
     articles = [attempt(i, _structure, d) for i, d in enumerate(documents)]
     live = [i for i, a in enumerate(articles) if a is not None]
-    bodies = [articles[i].body for i in live]
     try:
-        docs = analyse_many(bodies, batch_size=batch_size, n_process=1)
-        parsed = dict(zip(live, docs, strict=True))
+        parsed = {}
+        for language, group in _by_language(articles, live).items():
+            bodies = [articles[i].body for i in group]
+            docs = analyse_many(bodies, language, batch_size=batch_size, n_process=1)
+            parsed.update(zip(group, docs, strict=True))
     except Exception:
         if strict:
             raise
@@ -185,6 +192,19 @@ def _chunk(documents: list[Document], batch_size: int, strict: bool) -> list[Out
             result.source = document.source
         out.append((document, result, reasons[i]))
     return out
+
+
+def _language_of(document: Document) -> str:
+    """The model a document will be parsed with, guessed from its first characters."""
+    return model_language(detect_language(document.content[:3000]))
+
+
+def _by_language(articles: list[Article | None], live: list[int]) -> dict[str, list[int]]:
+    """The documents of a chunk grouped by the model that parses them, in input order."""
+    groups: dict[str, list[int]] = {}
+    for i in live:
+        groups.setdefault(model_language(articles[i].language), []).append(i)
+    return groups
 
 
 def process_safely(
@@ -226,7 +246,10 @@ def _run_chunks(
         for chunk in chunks:
             yield from work(chunk, batch_size)
         return
-    load_model("en")  # loaded once here, shared with forked workers copy-on-write
+    # Loaded once here, shared with forked workers copy-on-write: English, and the model
+    # of any other language the first documents are in (a French feed).
+    for language in {"en", *(_language_of(d) for d in head)}:
+        load_model(language)
     load_roles()
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)

@@ -42,6 +42,7 @@ from conflictlens.stages.extract import (
     PlaceArg,
     TextSpan,
     TollArg,
+    _attribution,
     _is_irrealis,
     lexicon,
 )
@@ -54,6 +55,9 @@ CHARS_PER_PIECE = 4.5
 #: In a long article, where the coder only retypes, it reads the lead: this many pieces
 #: (speed: 256 pieces cost 41 ms a report, the pipeline 1.6x the parse).
 LONG_BUDGET = 96
+#: In a report the parse rules cannot read (not English), the coder reads up to this
+#: many pieces of its event-bearing sentences: it finds every event there.
+FOREIGN_BUDGET = 1024
 #: Below this probability of an event the sentence's rule mentions are dropped.
 NONE_GATE = 0.5
 #: Rule triggers the coder's "none" overrules: a death or an injury says nothing of who
@@ -78,13 +82,16 @@ MAX_CHARS = 560
 
 
 @functools.cache
-def _lexicon() -> dict:
-    return json.loads((DATA / "coder_lexicon.json").read_text())
+def _lexicon(language: str = "en") -> dict:
+    name = "coder_lexicon.json" if language == "en" else f"coder_lexicon_{language}.json"
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
 @functools.cache
-def _cues() -> re.Pattern[str]:
-    return re.compile("|".join(_lexicon()["violence_cues"]), re.I)
+def _cues(language: str = "en") -> re.Pattern[str]:
+    """The violence cues of a report's language ("killed", "tués"), which choose the
+    sentences worth encoding in a long report and anchor a coder mention."""
+    return re.compile("|".join(_lexicon(language)["violence_cues"]), re.I)
 
 
 def _split_type(subtype: str) -> tuple[str, str]:
@@ -97,9 +104,9 @@ def _split_type(subtype: str) -> tuple[str, str]:
 def select_sentences(found: Extraction, budget: int = BUDGET_PIECES) -> list[int]:
     """Indices of the sentences to encode, in text order, within the piece budget."""
     with_mentions = {m.sentence_index for m in found.mentions}
-    cues = _cues()
+    cues = _cues(found.language)
     costs = [min(s.end_char - s.start_char, MAX_CHARS) / CHARS_PER_PIECE for s in found.sentences]
-    if sum(costs) <= budget:  # a short report (a coder's note, a brief): read it all
+    if sum(costs) <= min(budget, BUDGET_PIECES):  # a coder's note, a brief: read it all
         return list(range(len(found.sentences)))
     chosen: list[int] = []
     spent = 0.0
@@ -119,7 +126,9 @@ def code_extractions(extractions: list[Extraction], coder: Coder | None = None) 
     coder = coder or default_coder()
     if coder is None:
         return  # no weights installed: the rules stand alone
-    short = {id(f): _is_short(f) for f in extractions}
+    # The parse rules read English only: in a report in another language the coder
+    # decides every sentence it reads, as in a short report.
+    short = {id(f): _is_short(f) or f.language != "en" for f in extractions}
     jobs = [(found, window) for found in extractions for window in windows(found, short[id(found)])]
     texts = [_window_text(found, window) for found, window in jobs]
     for (found, window), coding in zip(jobs, coder.code(texts), strict=True):
@@ -137,8 +146,10 @@ def windows(found: Extraction, short: bool) -> list[list[int]]:
         whole = list(range(len(found.sentences)))
         if len(encode([_window_text(found, whole)])[0][0]) <= MAX_PIECES:
             return [whole]
-    chosen = select_sentences(found, BUDGET_PIECES if short else LONG_BUDGET)
-    return [[i] for i in chosen]
+    budget = BUDGET_PIECES if short else LONG_BUDGET
+    if found.language != "en":
+        budget = FOREIGN_BUDGET
+    return [[i] for i in select_sentences(found, budget)]
 
 
 def _window_text(found: Extraction, window: list[int]) -> str:
@@ -196,7 +207,7 @@ def apply_coding(
             return  # unsure what happened: no event of its own
         index = _event_sentence(found, indices, coding, offset)
         sent = found.sentences[index]
-        root = _anchor(sent)
+        root = _anchor(sent, found.language)
         if _unreal(root) or _unreal(sent.root):
             return  # "threatened to attack", "did not bomb": the parse rules' judgement
         m = EventMention(
@@ -210,6 +221,8 @@ def apply_coding(
             ),
             sentence_index=index,
         )
+        if found.language != "en":  # the parse rules, which set it, read English only
+            m.attribution = _attribution(root, sent)
         tolls = [t for t in here if t.toll_only]
         for t in tolls:  # a bare toll statement becomes this event's toll
             m.fatalities = m.fatalities or t.fatalities
@@ -278,7 +291,7 @@ def _split_type_or_none(subtype: str) -> str | None:
 def _event_sentence(found: Extraction, indices: list[int], coding: Coding, offset: int) -> int:
     """Where in a window the event the coder read is told: the first sentence with a
     violence cue, else the one holding its surest actor or place, else the first."""
-    cues = _cues()
+    cues = _cues(found.language)
     for i in indices:
         s = found.sentences[i]
         if cues.search(found.text[s.start_char : s.end_char]):
@@ -308,11 +321,11 @@ def _irrealis_heads() -> frozenset[str]:
     return frozenset(lexicon()["irrealis_heads"])
 
 
-def _anchor(sent):
+def _anchor(sent, language: str = "en"):
     """The word a coder mention is anchored on (its evidence): the first verb that is a
     violence cue ("shelled"), else the first such noun ("clashes"), else the sentence's
     main verb -- "fired" in "Police fired tear gas", not "Police"."""
-    cues = _cues()
+    cues = _cues(language)
     for pos in ("VERB", "NOUN"):
         for tok in sent:
             if tok.pos_ == pos and cues.match(tok.text):
@@ -415,7 +428,7 @@ def _arguments(
             m.date = dates[0]
     # The rules' reading of a stated toll stands ("dozens ... at least 12" is 12, not a
     # sum); the coder's count fills in where they found none ("killed a farmer").
-    toll = _toll(coding, offset)
+    toll = _toll(coding, offset, found.language)
     if toll is not None and not ruled_toll:
         m.fatalities = toll
 
@@ -505,11 +518,11 @@ def _one_place_per_name(found: Extraction, chosen: PlaceArg) -> None:
             other.place = PlaceArg(other.place.span, chosen.place)
 
 
-def _toll(coding: Coding, offset: int) -> TollArg | None:
+def _toll(coding: Coding, offset: int, language: str = "en") -> TollArg | None:
     """The dead the coder counts: the sum of its FATAL spans, or one."""
     spans = coding.role("FATAL")
     if coding.toll == "spans" and spans:
-        figures = [parse_toll(s.text) or _count(s.text) for s in spans]
+        figures = [parse_toll(s.text, language) or _count(s.text, language) for s in spans]
         figures = [f for f in figures if f is not None]
         if figures:
             first, last = spans[0], spans[-1]
@@ -531,8 +544,8 @@ def _toll(coding: Coding, offset: int) -> TollArg | None:
     return None
 
 
-def _count(text: str) -> Fatalities | None:
-    n = parse_number(text)
+def _count(text: str, language: str = "en") -> Fatalities | None:
+    n = parse_number(text, language)
     return Fatalities(n, n, n) if n is not None else None
 
 

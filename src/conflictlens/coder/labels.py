@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conflictlens.coder.taxonomy import NONE, SPAN_ROLES, SUBTYPES
-from conflictlens.tolls import parse_number
+from conflictlens.tolls import parse_number, parse_toll
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -49,8 +49,24 @@ class Example:
 
 
 @functools.cache
-def _lexicon() -> dict:
-    return json.loads((DATA / "coder_lexicon.json").read_text())
+def _lexicon(language: str = "en") -> dict:
+    """The coder's word lists: English's, or a language's own (``coder_lexicon_fr.json``)."""
+    name = "coder_lexicon.json" if language == "en" else f"coder_lexicon_{language}.json"
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _french_demonyms() -> dict[str, list[str]]:
+    """Country name -> its French demonyms, all genders and numbers ("Mali" ->
+    ["malien", "malienne", "maliens", "maliennes"])."""
+    from conflictlens.kb.countries import countries
+
+    raw = json.loads((DATA / "demonyms_fr.json").read_text(encoding="utf-8"))
+    names = {c["iso"]: c["name"] for c in countries().values()}
+    out = {names[iso]: forms for iso, forms in raw.items() if iso in names}
+    for alias, name in _lexicon()["country_aliases"].items():
+        out.setdefault(alias, out.get(name, []))
+    return out
 
 
 @functools.cache
@@ -77,6 +93,28 @@ DATE_PHRASE = re.compile(
     rf"(?:\d{{1,2}}(?:\s*(?:-|and|to|&)\s*\d{{1,2}})?\s+)?(?:{_MONTHS})"
     rf"(?:\s+\d{{1,2}}(?!\d))?(?:,?\s+\d{{4}})?"
 )
+_MONTHS_FR = (
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+    "novembre|décembre|decembre"
+)
+_DAY_FR = r"\d{1,2}(?:er)?"
+DATE_PHRASE_FR = re.compile(
+    rf"\b(?:(?:[Ll]e|[Vv]ers le|[Aa]utour du|[Ee]ntre le|[Dd]u|[Dd]epuis le|[Dd]ans la nuit du|"
+    rf"[Aa]ux alentours du|[Ll]a nuit du|[Àà] partir du|[Pp]endant la semaine du)\s+)?"
+    rf"(?:{_DAY_FR}(?:\s*(?:-|et le|et|au|à)\s*{_DAY_FR})?\s+)?(?:{_MONTHS_FR})(?:\s+\d{{4}})?",
+    re.I,
+)
+_NUMBER_FR = re.compile(
+    r"(?<!\w)(?:\d{1,3}(?:[ .\u202f\xa0]\d{3})+|\d+|"
+    r"(?:(?:une|des|plusieurs) )?(?:dizaines?|douzaines?|quinzaines?|vingtaines?|trentaines?|"
+    r"quarantaines?|cinquantaines?|soixantaines?|centaines?|milliers?)|"
+    r"(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
+    r"quinze|seize|dix-sept|dix-huit|dix-neuf|vingt|trente|quarante|cinquante|soixante|"
+    r"soixante-dix|quatre-vingts?|quatre-vingt-dix|cents?|mille)(?:[- ](?:et[- ])?"
+    r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
+    r"quinze|seize|vingt|cents?|mille))*)|plusieurs)(?!\w)",
+    re.I,
+)
 _NUMBER = re.compile(
     r"\b(?:\d{1,3}(?:,\d{3})+|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
@@ -93,8 +131,10 @@ def _find(text: str, phrase: str, start: int = 0) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-def actor_forms(name: str) -> list[str]:
+def actor_forms(name: str, language: str = "en") -> list[str]:
     """The phrases a note may use for an ACLED actor name, most specific first."""
+    if language == "fr":
+        return _french_actor_forms(name)
     lex = _lexicon()
     forms: list[str] = []
     bare = re.sub(r"\s*\([^()]*\)\s*$", "", name).strip()  # "(2000-)", "(Mali)"
@@ -137,12 +177,56 @@ def actor_forms(name: str) -> list[str]:
     return [f for f in forms if f and not (f.lower() in seen or seen.add(f.lower()))]
 
 
-def actor_span(text: str, name: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+def _french_actor_forms(name: str) -> list[str]:
+    """:func:`actor_forms` for French notes: the group's own names and acronyms, then
+    French force nouns with the state's demonym after them ("l'armée malienne", "les
+    forces burkinabè") or its name ("l'armée du Mali"), French role nouns of its class."""
+    lex, english = _lexicon("fr"), _lexicon()
+    forms: list[str] = []
+    bare = re.sub(r"\s*\([^()]*\)\s*$", "", name).strip()
+    qualifier = re.search(r"\(([^()]*)\)\s*$", name)
+    country = qualifier.group(1) if qualifier else None
+    if ":" in bare:
+        acronym, long = (p.strip() for p in bare.split(":", 1))
+        forms += [long, acronym]
+    else:
+        forms.append(bare)
+    m = re.match(r"(Military|Police) Forces of (?:the )?(.+?)(?: \([\d\-]+\).*)?$", name)
+    if m:
+        kind, state = m.group(1).lower(), m.group(2)
+        nouns = lex["state_force_nouns"][kind]
+        dems = _french_demonyms().get(state, [])
+        forms += [f"{n} {d}" for n in nouns for d in dems]
+        forms += [f"{n} {link}{state}" for n in nouns for link in ("du ", "de ", "de l'", "d'")]
+        forms += [f"{n} {d}" for n in lex["state_target_nouns"] for d in dems]
+        forms += [d for d in dems if not d.endswith("s")]
+        forms += nouns
+    for cls, nouns in lex["class_nouns"].items():
+        if bare == cls or (bare.startswith(cls) and country):
+            forms += nouns
+    m = re.match(r"(.+?) (Ethnic|Communal) Militia$", bare)
+    if m:
+        people = m.group(1)
+        if people != "Unidentified":
+            forms += [f"{n} {people}" for n in lex["militia_nouns"][:4]]
+            forms += [f"{n} de {people}" for n in lex["militia_nouns"][:3]]
+            if m.group(2) == "Ethnic":
+                forms += [people + "s", people]
+        forms += lex["militia_nouns"]
+    for table in (lex, english):
+        forms += table["group_aliases"].get(name, table["group_aliases"].get(bare, []))
+    seen: set[str] = set()
+    return [f for f in forms if f and not (f.lower() in seen or seen.add(f.lower()))]
+
+
+def actor_span(
+    text: str, name: str, taken: list[tuple[int, int]], language: str = "en"
+) -> tuple[int, int] | None:
     """Where the note first names ``name`` (a span not already taken by another role);
     specific forms beat generic ones, then the earliest occurrence wins."""
     if not name:
         return None
-    for form in actor_forms(name):
+    for form in actor_forms(name, language):
         pos = 0
         while (hit := _find(text, form, pos)) is not None:
             if not any(hit[0] < e and s < hit[1] for s, e in taken):
@@ -151,15 +235,21 @@ def actor_span(text: str, name: str, taken: list[tuple[int, int]]) -> tuple[int,
     return None
 
 
-def _toll_spans(text: str, fatalities: int) -> list[tuple[int, int]] | None:
+def _toll_spans(text: str, fatalities: int, language: str = "en") -> list[tuple[int, int]] | None:
     """Numbers of dead that add up to the coded toll, or None if none do."""
-    cues = _lexicon()["death_cues"]
-    dates = [(d.start(), d.end()) for d in DATE_PHRASE.finditer(text)]
+    french = language == "fr"
+    cues = _lexicon(language)["death_cues"]
+    date_re, number_re = (DATE_PHRASE_FR, _NUMBER_FR) if french else (DATE_PHRASE, _NUMBER)
+    dates = [(d.start(), d.end()) for d in date_re.finditer(text)]
     near: list[tuple[int, int, int]] = []
-    for m in _NUMBER.finditer(text):
+    for m in number_re.finditer(text):
         if any(s <= m.start() < e for s, e in dates):
             continue  # "On 2 May 2021": a day, not a toll
-        value = parse_number(m.group(0))
+        if french:
+            figures = parse_toll(m.group(0), "fr")
+            value = figures.low if figures else None
+        else:
+            value = parse_number(m.group(0))
         if value is None or value == 0:
             continue
         window = text[max(0, m.start() - 60) : m.end() + 60].lower()
@@ -174,22 +264,29 @@ def _toll_spans(text: str, fatalities: int) -> list[tuple[int, int]] | None:
     return None
 
 
-def _augment(text: str, rng: random.Random) -> str:
+_LEAD_DATE = {
+    "en": r"^(?:On|Between|From|Around|Overnight on)\s[^,]{3,40}\d{4},\s*",
+    "fr": r"^(?:Le|Vers le|Entre le|Du|Dans la nuit du|Autour du)\s[^,]{3,40}\d{4},\s*",
+}
+
+
+def _augment(text: str, rng: random.Random, language: str = "en") -> str:
     """News text rarely reads like a coder's note: sometimes drop the leading date
     clause and the "(admin2, admin1)" parentheses the notes add after place names."""
     if rng.random() < 0.3:
-        text = re.sub(r"^(?:On|Between|From|Around|Overnight on)\s[^,]{3,40}\d{4},\s*", "", text)
+        text = re.sub(_LEAD_DATE[language], "", text)
         text = text[:1].upper() + text[1:]
     if rng.random() < 0.3:
         text = re.sub(r"\s\((?:[A-Z][^()]{0,60})\)", "", text)
     return text
 
 
-def from_acled(row: dict, rng: random.Random | None = None) -> Example:
-    """An ACLED row -> an Example (labels found in the note, see the module doc)."""
+def from_acled(row: dict, rng: random.Random | None = None, language: str = "en") -> Example:
+    """An ACLED row -> an Example (labels found in the note, see the module doc); a
+    French note (``language="fr"``) with the French word lists."""
     text = row["notes"].strip()
     if rng is not None:
-        text = _augment(text, rng)
+        text = _augment(text, rng, language)
     sub = f"{row['event_type']}/{row['sub_event_type']}"
     ex = Example(text=text, subtype=sub, group=row.get("country", ""))
     taken: list[tuple[int, int]] = []
@@ -199,19 +296,19 @@ def from_acled(row: dict, rng: random.Random | None = None) -> Example:
             ex.spans.append((span[0], span[1], role))
             taken.append(span)
 
-    m = DATE_PHRASE.search(text)
+    m = (DATE_PHRASE_FR if language == "fr" else DATE_PHRASE).search(text)
     if m and re.search(r"\d", m.group(0)):
         add((m.start(), m.end()), "DATE")
     add(_find(text, row.get("location", "")), "LOC")
-    add(actor_span(text, row.get("actor1", ""), taken), "ACTOR1")
-    add(actor_span(text, row.get("actor2", ""), taken), "ACTOR2")
+    add(actor_span(text, row.get("actor1", ""), taken, language), "ACTOR1")
+    add(actor_span(text, row.get("actor2", ""), taken, language), "ACTOR2")
     for assoc in (row.get("assoc_actor_1") or "").split(";")[:2]:
-        add(actor_span(text, assoc.strip(), taken), "ASSOC1")
+        add(actor_span(text, assoc.strip(), taken, language), "ASSOC1")
     deaths = int(row.get("fatalities") or 0)
     if deaths == 0:
         ex.toll = 0
     else:
-        spans = _toll_spans(text, deaths)
+        spans = _toll_spans(text, deaths, language)
         if spans:
             for s in spans:
                 add(s, "FATAL")

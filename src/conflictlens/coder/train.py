@@ -31,6 +31,7 @@ from conflictlens.coder import labels as L
 from conflictlens.coder.pieces import CLS_ID, SEP_ID, encode
 from conflictlens.coder.taxonomy import SUBTYPES, TAGS, TOLLS
 from conflictlens.encoder_torch import MiniLM, base_state, quantize
+from conflictlens.evaluate.acled import load_acled
 from conflictlens.evaluate.ucdp import ucdp_split
 
 #: The regions (ACLED's names) of the countries UCDP's rows cover, for held-out checks.
@@ -91,16 +92,39 @@ def tensors(examples: list[L.Example]):
     return ids, attn, allowed, toll, tags
 
 
+def french_rows(training: Path) -> list[dict]:
+    """The translated French notes joined to their ACLED coding, with this project's
+    French split (``evaluate.acled.french_split``); none when the file is absent."""
+    path = training / "acled" / "notes_fr_machine_translated.jsonl"
+    return load_acled(path).rows if path.is_file() else []
+
+
 def build_examples(shared: Path, args, rng: random.Random) -> list[L.Example]:
     training = shared / "training"
+
+    def kept(r: dict) -> bool:
+        return r.get("country") not in args.exclude_country and (
+            r.get("region") not in args.exclude_region
+        )
+
+    french = [r for r in french_rows(training) if kept(r)]
+    # No English note of an event whose French translation is scored (French dev).
+    french_dev = {r["event_id_cnty"] for r in french if r["split"] == "dev"}
     rows = [
         r
         for r in L.acled_rows(training, "train")
-        if r.get("country") not in args.exclude_country
-        and r.get("region") not in args.exclude_region
+        if kept(r) and r.get("event_id_cnty") not in french_dev
     ]
     examples = [L.from_acled(r, rng) for r in rows]
     examples = L.balanced(examples, args.cap, rng)
+    # French notes, each seen ``french_copies`` times (augmented anew): 1,300 among
+    # 35,000 English examples would hardly move the encoder.
+    examples += [
+        L.from_acled(r, rng, "fr")
+        for r in french
+        if r["split"] == "train"
+        for _ in range(args.french_copies)
+    ]
     negatives = L.muc_negatives(shared / "benchmarks" / "muc4" / "train.json")
     negatives += L.rams_negatives(training / "rams")
     rng.shuffle(negatives)
@@ -227,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--cap", type=int, default=1000, help="examples per (sub-type, country)")
     ap.add_argument("--negatives", type=int, default=3000)
     ap.add_argument("--ucdp-cap", type=int, default=1000, help="headlines per (type, country)")
+    ap.add_argument("--french-copies", type=int, default=3, help="times each French note")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--exclude-country", nargs="*", default=[], help="held-out check")

@@ -34,8 +34,10 @@ export's typography never decides a score.
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -127,13 +129,67 @@ def _int(value: Any) -> int | None:
 
 
 def is_acled_file(path: Path) -> bool:
-    """A ``.csv`` file, or JSON Lines whose first row has ``notes`` and ``sub_event_type``."""
+    """A ``.csv`` file, or JSON Lines whose first row has ``notes`` (or the French
+    ``notes_fr``) and ``sub_event_type``."""
     if not path.is_file():
         return False
     if path.suffix.lower() == ".csv":
         return True
     record = first_record(path)
-    return record is not None and {"notes", "sub_event_type"} <= set(record)
+    return (
+        record is not None
+        and "sub_event_type" in record
+        and bool({"notes", "notes_fr"} & set(record))
+    )
+
+
+#: The English rows a file of translated notes is aligned with, in the same folder.
+EVENTS_FILE = "events.jsonl"
+
+
+def french_split(event_id: str, english_split: str | None) -> str:
+    """This project's split of the translated French notes: "dev" for every event in the
+    English dev split and for a fifth of the others (by a hash of the event id), so that
+    no French dev note is the translation of a note the coder was trained on."""
+    if _key(english_split) == "dev":
+        return "dev"
+    digest = hashlib.sha1(event_id.encode("utf-8")).digest()
+    return "dev" if digest[0] % 5 == 0 else "train"
+
+
+def french_text(value: Any) -> str:
+    """The French note: the file keeps the translator's output as written,
+    ``[{'translation_text': "..."}]``; a plain string is taken as it is."""
+    text = _norm_text(value) if not isinstance(value, str) else value
+    if text.startswith("[{"):
+        try:
+            parsed = ast.literal_eval(text)
+            return " ".join(str(p.get("translation_text", "")) for p in parsed).strip()
+        except (ValueError, SyntaxError, AttributeError, TypeError):
+            return text
+    return text.strip()
+
+
+def _french_rows(path: Path, rows: Iterable[dict]) -> Iterator[dict]:
+    """Translated notes joined to their English rows (the full coding: actors, place,
+    toll), with the French text as ``notes`` and :func:`french_split` as ``split``."""
+    english = path.with_name(EVENTS_FILE)
+    if not english.is_file():
+        raise InputError(
+            f"{path}: French notes are scored against their ACLED rows, expected in {english}"
+        )
+    coding = {r.get("event_id_cnty"): r for r in _read_jsonl(english)}
+    for row in rows:
+        event_id = str(row.get("event_id_cnty") or "")
+        base = coding.get(event_id)
+        if base is None:
+            continue
+        yield {
+            **base,
+            "notes": french_text(row.get("notes_fr")),
+            "split": french_split(event_id, base.get("split")),
+            "language": "fr",
+        }
 
 
 def _read_csv(path: Path) -> Iterator[dict]:
@@ -189,6 +245,9 @@ def load_acled(
     if not p.is_file():
         raise InputError(f"ACLED file not found: {p}")
     reader = _read_csv(p) if p.suffix.lower() == ".csv" else _read_jsonl(p)
+    record = first_record(p) if p.suffix.lower() != ".csv" else None
+    if record is not None and "notes_fr" in record and "notes" not in record:
+        reader = _french_rows(p, reader)
     out = AcledLoad(rows=[], split=split, only=only)
     has_split = False
     for row in reader:

