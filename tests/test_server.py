@@ -598,3 +598,31 @@ def test_a_lone_surrogate_in_posted_text_is_stored_not_a_500(
         headers={**auth(token), "Content-Type": "application/json"},
     )
     assert response.status_code in (200, 201), response.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_posted_text_with_a_nul_is_stored_on_every_backend(backend: str, tmp_path: Path) -> None:
+    """Issue 17, item 6: a NUL after the first 4 KiB, posted to /api/ingest, was a 500 on
+    PostgreSQL with nothing recorded. Now stored (the NUL read as U+FFFD) on both."""
+    from test_store import PG_SKIP, PG_URL, _reset_postgres
+
+    if backend == "postgresql":
+        if not PG_URL:
+            pytest.skip(PG_SKIP)
+        _reset_postgres(PG_URL)
+        url: str = PG_URL
+    else:
+        url = str(tmp_path / "nul.db")
+    with Store.open(url) as store:
+        key = store.create_token("nul")
+    text = (
+        "Gunmen attacked a police checkpoint in Peshawar on Tuesday, March 7, 2023. "
+        + "The attack was condemned. " * 200
+        + "\x00 and the rest of the report."
+    )
+    assert text.index("\x00") > 4096
+    with TestClient(create_app(url)) as c:
+        made = c.post("/api/ingest", json={"text": text}, headers=auth(key))
+        assert made.status_code == 201, made.text
+        body = c.get(f"/api/articles/{made.json()['article_id']}").json()["body"]
+        assert "\x00" not in body and "\ufffd and the rest" in body

@@ -724,3 +724,50 @@ def test_french_page_with_publie_le_par_and_lire_aussi() -> None:
     assert art.body.startswith("L'armée malienne a repoussé")  # "Par la rédaction" is a byline
     assert "Lire aussi" not in art.body and "Recevez" not in art.body
     assert "Newsletter" not in art.body
+
+
+# --- labels on pages that are not interviews (issue 17, item 15) -------------------
+
+NEWS_WITH_A_LABEL = """Floods and clashes in the north
+
+Gunmen attacked a market in Maiduguri on Tuesday, killing four traders, police said.
+
+Location:
+
+The market lies on the road to the airport, residents said."""
+
+STORY_WITH_ONE_QUESTION = """Residents ask for protection after attack
+
+Gunmen attacked a market in Maiduguri on Tuesday, killing four traders, police said.
+
+At a town hall meeting, a resident put the question to the governor.
+
+Q: Who will protect our children when the soldiers leave?
+
+The governor promised more patrols."""
+
+ONE_QUESTION_INTERVIEW = """Interview
+
+Kano governor: "We will restore order"
+
+Interview with the governor of Kano about the attacks.
+
+Q: Who will protect the children when the soldiers leave?
+
+We will deploy more police and vigilantes in every ward of the city."""
+
+
+def _text(text: str) -> Article:
+    return structure(document_from_bytes(text.encode(), "page.txt", published="2024-01-02"))
+
+
+def test_a_lone_label_in_a_news_story_stays_in_its_text() -> None:
+    art = _text(NEWS_WITH_A_LABEL)
+    assert "Location:" in art.body and art.speakers == [] and art.turns == []
+    story = _text(STORY_WITH_ONE_QUESTION)
+    assert "Q: Who will protect" in story.body and story.turns == []
+
+
+def test_an_interview_with_one_question_is_still_an_interview() -> None:
+    art = _text(ONE_QUESTION_INTERVIEW)
+    assert len(art.turns) == 1 and "Q: Who" not in art.body

@@ -701,6 +701,19 @@ def _build(
     return art
 
 
+_INTERVIEW_INTRO = re.compile(
+    r"^(?:(?:an |une |exclusive |l')?(?:interview|entretien|entrevista|q ?& ?a)\b)", re.I
+)
+
+
+def _says_interview(art: Article, units: list[_Unit], rules: _Rules) -> bool:
+    """The page calls itself an interview: its kicker, or a line opening with the word
+    ("Interview with Laurent Gayer", "Entretien avec ...") near the top."""
+    if art.kicker and _INTERVIEW_INTRO.match(art.kicker.strip()):
+        return True
+    return any(_INTERVIEW_INTRO.match(u.text.strip()) for u in units[:6])
+
+
 def _interview(art: Article, units: list[_Unit], rules: _Rules) -> None:
     """Fill body, standfirst, truncated, speakers and Q&A turns from the text lines."""
     labels = [_label(u.text, rules) for u in units]
@@ -721,8 +734,13 @@ def _interview(art: Article, units: list[_Unit], rules: _Rules) -> None:
             askers.add(name)
         else:
             answerers.add(name)
-    is_interview = bool(askers or answerers)
     known_speakers = askers | answerers
+    # A dialogue: someone asks and someone answers, or labels recur, or the page says it
+    # is an interview. One "Location:" or "Q:" line in a news story is part of its text.
+    labelled = sum(1 for lab in labels if lab and lab[0] in known_speakers)
+    is_interview = bool(askers and answerers) or (
+        bool(known_speakers) and (labelled >= 2 or _says_interview(art, units, rules))
+    )
 
     paras: list[str] = []
     frags: list[list[str]] = []
