@@ -626,3 +626,15 @@ def test_posted_text_with_a_nul_is_stored_on_every_backend(backend: str, tmp_pat
         assert made.status_code == 201, made.text
         body = c.get(f"/api/articles/{made.json()['article_id']}").json()["body"]
         assert "\x00" not in body and "\ufffd and the rest" in body
+
+
+def test_feeds_are_listed_with_their_state(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "feeds.db") as store:
+        store.save_feed("https://wire.example/rss", title="Wire", last_status="304", items=4)
+    with TestClient(create_app(tmp_path / "feeds.db")) as c:
+        (feed,) = c.get("/api/feeds").json()
+    assert (feed["url"], feed["last_status"], feed["items"]) == (
+        "https://wire.example/rss",
+        "304",
+        4,
+    )

@@ -186,10 +186,10 @@ def test_open_creates_schema_and_reopen_is_a_no_op(store_url: str) -> None:
         event_indexes = {ix["name"] for ix in inspector.get_indexes("events")}
         event_columns = {c["name"] for c in inspector.get_columns("events")}
         correction_columns = {c["name"] for c in inspector.get_columns("corrections")}
-        assert _version(s) == ["0003"]
+        assert _version(s) == ["0004"]
         assert s.add_result(make_document(BODY, "a.txt"), karachi_result()) == "added"
     assert {"documents", "articles", "events", "alembic_version"} <= tables
-    assert {"api_tokens", "corrections"} <= tables
+    assert {"api_tokens", "corrections", "feeds"} <= tables
     assert {"ix_events_country", "ix_events_date_start", "ix_events_rejected"} <= event_indexes
     assert {"extracted", "rejected", "admin1"} <= event_columns
     assert {"event_id", "field", "action", "value", "user", "created_at", "note"} == (
@@ -197,7 +197,7 @@ def test_open_creates_schema_and_reopen_is_a_no_op(store_url: str) -> None:
     )
     # Opening again (schema at head) must neither fail, nor migrate, nor lose data.
     with Store.open(store_url) as s:
-        assert _version(s) == ["0003"]
+        assert _version(s) == ["0004"]
         assert s.stats()["events"] == 2
         assert s.dialect in ("sqlite", "postgresql")
 
@@ -271,7 +271,7 @@ def test_rows_written_before_0002_are_readable_and_reviewable(store_url: str) ->
                 )
             )
     with Store.open(store_url) as s:
-        assert _version(s) == ["0003"]
+        assert _version(s) == ["0004"]
         [event] = s.events(country="pakistan")
         assert event["review"] == {}
         # 0003 numbered the old row in its country and dated it by its document.
@@ -791,3 +791,25 @@ def test_two_files_with_the_same_bad_bytes_each_keep_a_failure(store: Store) -> 
         store.add_failure("b/empty.txt", empty, "empty document")
     failed = sorted(d["source"] for d in store.documents(status="failed"))
     assert failed == ["a/empty.txt", "b/empty.txt"]
+
+
+def test_feed_state_and_stored_urls(store: Store) -> None:
+    """What `conflictlens watch` keeps per feed (0004), on both backends."""
+    from conflictlens.stages.ingest import document_from_bytes
+
+    url = "https://wire.example/rss"
+    assert store.feed(url) is None
+    store.save_feed(url, title="Wire", etag='"v1"', last_status="200", items=2)
+    store.save_feed(url, failures=3, last_error="HTTP 503", last_status="failed")
+    (state,) = store.feeds()
+    assert (state["title"], state["etag"], state["items"]) == ("Wire", '"v1"', 2)
+    assert (state["failures"], state["last_error"], state["last_status"]) == (
+        3,
+        "HTTP 503",
+        "failed",
+    )
+    doc = document_from_bytes(BODY.encode(), "page", url="https://wire.example/a1")
+    store.add_result(doc, karachi_result())
+    assert store.stored_urls(["https://wire.example/a1", "https://wire.example/a2"]) == {
+        "https://wire.example/a1"
+    }

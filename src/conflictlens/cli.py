@@ -146,14 +146,13 @@ def ingest(
     """Store documents, articles and events. Re-running is safe: unchanged documents
     are skipped by content hash; a bad document is recorded as failed and the batch goes on.
     Exit status: 0 every document stored, 1 some failed, 2 a usage error."""
-    from conflictlens.pipeline import process_safely
+    from conflictlens.batch import ingest_documents
     from conflictlens.stages.ingest import iter_sources
-    from conflictlens.store import Store, redated
+    from conflictlens.store import Store
 
     items = list(iter_sources(paths, published=published, force_published=force_published))
     if not items:
         raise InputError("nothing to ingest: no readable files under the given paths")
-    counts = {"added": 0, "unchanged": 0, "updated": 0, "failed": 0}
     store = Store.open(db)
     try:
         with Progress(
@@ -166,38 +165,22 @@ def ingest(
             disable=len(items) < 5 or not err.is_terminal,
         ) as progress:
             task = progress.add_task("ingesting", total=len(items))
-            known = {d["content_hash"]: d["published"] for d in store.documents(status="ok")}
-            todo = []
+            unreadable = 0
             for item in items:
                 if item.document is None:
                     progress.advance(task)
                     store.add_failure(item.source, item.content_hash, item.error or "unreadable")
                     err.print(f"failed: {item.source}: {item.error}", highlight=False)
-                    counts["failed"] += 1
-                elif item.document.content_hash in known and not redated(
-                    known[item.document.content_hash], item.document
-                ):
-                    progress.advance(task)  # stored before: re-ingesting changes nothing
-                    counts["unchanged"] += 1
-                else:
-                    known[item.document.content_hash] = item.document.published
-                    todo.append(item.document)
-            for document, result, reason in process_safely(todo):
+                    unreadable += 1
+
+            def done(document, outcome: str, reason: str | None) -> None:
                 progress.advance(task)
-                if result is None:
-                    store.add_failure(document, document.content_hash, reason or "failed")
+                if outcome == "failed":
                     err.print(f"failed: {document.source}: {reason}", highlight=False)
-                    counts["failed"] += 1
-                    continue
-                try:
-                    outcome = store.add_result(document, result)
-                except Exception as exc:  # noqa: BLE001 - this document's write alone
-                    reason = f"could not store: {_store_error(exc)}"
-                    store.add_failure(document, document.content_hash, reason)
-                    err.print(f"failed: {document.source}: {reason}", highlight=False)
-                    counts["failed"] += 1
-                    continue
-                counts[str(outcome)] += 1
+
+            readable = (item.document for item in items if item.document is not None)
+            counts = ingest_documents(store, readable, done)
+            counts["failed"] += unreadable
         stats = store.stats()
     finally:
         store.close()
@@ -565,6 +548,97 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
 
 
+@app.command()
+def watch(
+    sources: Annotated[
+        Path, typer.Argument(help="OPML file, or a text file of RSS/Atom URLs (one a line).")
+    ],
+    db: DbOption = DEFAULT_DB,
+    once: Annotated[bool, typer.Option("--once", help="Poll every feed once, then exit.")] = False,
+    interval: Annotated[
+        float, typer.Option(help="Seconds between rounds (without --once).", min=10)
+    ] = 900.0,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="TOML file with a [server] table (URL policy).", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Poll feeds and store their new articles: robots.txt, one request per host a
+    second, conditional GET, the server's URL policy (allow_private_urls, size and time
+    caps). Feed state: `conflictlens feeds`. Stops cleanly on SIGTERM or Ctrl-C.
+    Exit status with --once: 0 every feed read, 1 some failed."""
+    import signal
+    import threading
+
+    from conflictlens.feeds import Watcher, read_sources
+    from conflictlens.server import load_config
+    from conflictlens.store import Store
+
+    feeds = read_sources(sources)
+    settings = load_config(config)
+    store = Store.open(db)
+    stop = threading.Event()
+    try:
+        watcher = Watcher(
+            store,
+            allow_private=settings.allow_private_urls,
+            timeout_s=settings.url_timeout_s,
+            max_bytes=settings.url_max_bytes,
+        )
+        if once:
+            reports = watcher.poll(feeds)
+        else:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+            err.print(f"watching {len(feeds)} feeds every {interval:g} s", highlight=False)
+            watcher.run(feeds, interval, stop)
+            reports = []
+    finally:
+        store.close()
+    for r in reports:
+        state = r.error if r.status == "failed" else f"{r.new} new, {r.skipped} skipped"
+        out.print(f"{r.status:>6}  {r.url}  {state}", highlight=False)
+        for item in r.failed_items:
+            err.print(f"failed: {item}", highlight=False)
+    if any(r.status == "failed" for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def feeds(
+    db: DbOption = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """The watched feeds: last poll, its outcome, failures in a row, articles stored."""
+    from conflictlens.store import Store
+
+    if "://" not in db and not Path(db).exists():
+        raise InputError(f"no database at {db}: run `conflictlens watch` first")
+    store = Store.open(db)
+    try:
+        rows = store.feeds()
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
+        return
+    table = Table(header_style="bold")
+    for col in ("feed", "last poll", "status", "failures", "articles", "last error"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(
+            row["title"] or row["url"],
+            row["last_fetch"] or "",
+            row["last_status"] or "",
+            str(row["failures"]),
+            str(row["items"]),
+            row["last_error"] or "",
+        )
+    out.print(table)
+
+
 @token_app.command("create")
 def token_create(
     name: Annotated[str, typer.Argument(help="Who the token's writes are attributed to.")],
@@ -646,14 +720,6 @@ def main() -> None:
         err.print(f"error: {type(exc).__name__}: {_one_line(str(exc))}", highlight=False)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-def _store_error(exc: Exception) -> str:
-    """The database's own message, one line: SQLAlchemy's text would add the statement
-    and its parameters (the article text)."""
-    cause = getattr(exc, "orig", None) or exc
-    lines = str(cause).strip().splitlines() or [""]
-    return f"{type(cause).__name__}: {_one_line(lines[0])}"
 
 
 def _one_line(text: str) -> str:

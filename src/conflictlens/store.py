@@ -33,7 +33,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -73,6 +73,7 @@ documents_table = sa.Table(
     sa.CheckConstraint("status IN ('ok', 'failed')", name="ck_documents_status"),
     sa.Index("ix_documents_status", "status"),
     sa.Index("ix_documents_source", "source"),
+    sa.Index("ix_documents_url", "url"),  # 0004: a feed's items already stored
 )
 
 articles_table = sa.Table(
@@ -160,6 +161,22 @@ event_numbers_table = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint("event_id", "iso3", name="pk_event_numbers"),
     sa.UniqueConstraint("iso3", "number", name="uq_event_numbers_iso3_number"),
+)
+
+feeds_table = sa.Table(
+    "feeds",
+    metadata,
+    # One row per watched RSS/Atom feed (conflictlens watch, 0004): what the next poll
+    # sends as validators, and how the last ones went.
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("etag", sa.Text, nullable=True),
+    sa.Column("last_modified", sa.Text, nullable=True),
+    sa.Column("last_fetch", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_status", sa.String(32), nullable=True),  # "200", "304", "failed"
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),  # in a row
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("items", sa.Integer, nullable=False, server_default="0"),  # articles stored
 )
 
 corrections_table = sa.Table(
@@ -338,6 +355,12 @@ def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
     if parsed is None:
         raise ValueError(f"{name}: not an ISO date: {value!r}")
     return parsed
+
+
+def _feed_dict(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    out["last_fetch"] = _iso_time(out.get("last_fetch"))
+    return out
 
 
 def _now() -> dt.datetime:
@@ -938,6 +961,49 @@ class Store:
                     record["ingested_at"] = record["ingested_at"].isoformat()
                 out.append(record)
             return out
+
+    # --- feeds (conflictlens watch) -------------------------------------------------
+
+    def feed(self, url: str) -> dict[str, Any] | None:
+        """The stored state of one watched feed, or None."""
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(feeds_table).where(feeds_table.c.url == url)).first()
+        return _feed_dict(row) if row is not None else None
+
+    def feeds(self) -> list[dict[str, Any]]:
+        """Every watched feed's state, by URL."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(feeds_table).order_by(feeds_table.c.url)).all()
+        return [_feed_dict(r) for r in rows]
+
+    def save_feed(self, url: str, **values: Any) -> None:
+        """Create or update a feed's state (any of the ``feeds`` columns)."""
+        known = {c.name for c in feeds_table.columns} - {"url"}
+        values = {k: v for k, v in values.items() if k in known}
+        with self._write() as conn:
+            exists = conn.execute(
+                sa.select(feeds_table.c.url).where(feeds_table.c.url == url)
+            ).first()
+            if exists is None:
+                conn.execute(sa.insert(feeds_table).values(url=url, **values))
+            elif values:
+                conn.execute(
+                    sa.update(feeds_table).where(feeds_table.c.url == url).values(**values)
+                )
+
+    def stored_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of ``urls`` a stored document came from (the feed items seen before)."""
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        with self._engine.connect() as conn:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                found.update(
+                    conn.execute(
+                        sa.select(documents_table.c.url).where(documents_table.c.url.in_(chunk))
+                    ).scalars()
+                )
+        return found
 
     def stats(self) -> dict[str, int]:
         """Counts: documents (all, ok, failed), articles, events."""

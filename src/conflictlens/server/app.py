@@ -338,6 +338,12 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         """Counts of documents (ok/failed), articles and events."""
         return store.stats()
 
+    @app.get("/api/feeds", tags=["meta"])
+    def list_feeds(_user: Reader) -> list[dict[str, Any]]:
+        """Feeds `conflictlens watch` polls: last poll (UTC), its status ("200", "304",
+        "failed"), failures in a row, the last error, articles stored from it."""
+        return store.feeds()
+
     @app.get("/api/facets", tags=["events"])
     def facets(_user: Reader) -> dict[str, Any]:
         """Values the filters can take: countries and event types, with event counts."""

@@ -36,7 +36,16 @@ class Fetched:
 
     data: bytes
     url: str
-    media_type: str | None  # "html", "text" or None (let ingest sniff)
+    media_type: str | None  # "html", "text", "feed" or None (let ingest sniff)
+    status: int = 200  # 304: not modified since the validators sent (no data)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+#: Media types of RSS and Atom feeds (servers also send them as text/xml or plain XML).
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/xml", "application/rdf+xml"}
+)
 
 
 def is_public_address(ip: IPAddress) -> bool:
@@ -109,8 +118,10 @@ def _pinned_url(url: str, ip: IPAddress, port: int) -> str:
     return urlunsplit((parts.scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
 
 
-def _media_type(content_type: str | None) -> str | None:
+def _media_type(content_type: str | None, feed: bool = False) -> str | None:
     value = (content_type or "").split(";", 1)[0].strip().lower()
+    if feed and (value in FEED_TYPES or value == "text/xml"):
+        return "feed"
     if value in ("text/html", "application/xhtml+xml"):
         return "html"
     if value.startswith("text/"):
@@ -127,8 +138,14 @@ def fetch_url(
     max_bytes: int = 5 * 1024 * 1024,
     timeout_s: float = 10.0,
     max_redirects: int = 5,
+    feed: bool = False,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    user_agent: str | None = None,
 ) -> Fetched:
-    """Download ``url`` under the address policy and the size and time caps."""
+    """Download ``url`` under the address policy and the size and time caps. ``feed``
+    accepts RSS/Atom media types; ``etag`` / ``last_modified`` make the request
+    conditional (a 304 comes back as ``status=304`` with no data)."""
     deadline = time.monotonic() + timeout_s
 
     def remaining() -> float:
@@ -146,10 +163,19 @@ def fetch_url(
             if ":" in host and not host.startswith("["):
                 host_header = f"[{host}]" if parts.port is None else f"[{host}]:{parts.port}"
             extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+            headers = {
+                "Host": host_header,
+                "User-Agent": user_agent or USER_AGENT,
+                "Accept": ", ".join([*sorted(FEED_TYPES), "text/*"]) if feed else "text/*",
+            }
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
             request = client.build_request(
                 "GET",
                 _pinned_url(current, ip, port),
-                headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "text/*"},
+                headers=headers,
                 extensions=extensions | {"timeout": _timeouts(remaining())},
             )
             try:
@@ -165,9 +191,15 @@ def fetch_url(
                         raise InputError(f"{current}: redirect without a Location")
                     current = urljoin(current, location)
                     continue
+                validators = {
+                    "etag": response.headers.get("etag"),
+                    "last_modified": response.headers.get("last-modified"),
+                }
+                if response.status_code == 304:
+                    return Fetched(b"", current, None, status=304, **validators)
                 if response.status_code >= 400:
                     raise InputError(f"cannot fetch {current}: HTTP {response.status_code}")
-                media_type = _media_type(response.headers.get("content-type"))
+                media_type = _media_type(response.headers.get("content-type"), feed)
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:
                     raise InputError(
@@ -175,7 +207,7 @@ def fetch_url(
                         f"limit {max_bytes // 1024} KiB)"
                     )
                 data = _read_capped(response, max_bytes, remaining, url, timeout_s)
-                return Fetched(data=data, url=current, media_type=media_type)
+                return Fetched(data, current, media_type, response.status_code, **validators)
             finally:
                 response.close()
     raise InputError(f"too many redirects (more than {max_redirects}) from {url}")
