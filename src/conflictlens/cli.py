@@ -142,45 +142,37 @@ def ingest(
     db: DbOption = DEFAULT_DB,
     published: PublishedOption = None,
     force_published: ForceOption = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Extract on a Dask cluster: its scheduler (tcp://HOST:8786)."),
+    ] = None,
+    dask_local: Annotated[
+        int | None,
+        typer.Option(help="Extract on a local Dask cluster of N worker processes.", min=1),
+    ] = None,
 ) -> None:
     """Store documents, articles and events. Re-running is safe: unchanged documents
     are skipped by content hash; a bad document is recorded as failed and the batch goes on.
     Exit status: 0 every document stored, 1 some failed, 2 a usage error."""
-    from conflictlens.batch import ingest_documents
+    import contextlib
+
+    from conflictlens.batch import dask_client, dask_runner
     from conflictlens.stages.ingest import iter_sources
     from conflictlens.store import Store
 
     items = list(iter_sources(paths, published=published, force_published=force_published))
     if not items:
         raise InputError("nothing to ingest: no readable files under the given paths")
+    if scheduler and dask_local:
+        raise InputError("--scheduler and --dask-local: give one of them")
     store = Store.open(db)
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=len(items) < 5 or not err.is_terminal,
-        ) as progress:
-            task = progress.add_task("ingesting", total=len(items))
-            unreadable = 0
-            for item in items:
-                if item.document is None:
-                    progress.advance(task)
-                    store.add_failure(item.source, item.content_hash, item.error or "unreadable")
-                    err.print(f"failed: {item.source}: {item.error}", highlight=False)
-                    unreadable += 1
-
-            def done(document, outcome: str, reason: str | None) -> None:
-                progress.advance(task)
-                if outcome == "failed":
-                    err.print(f"failed: {document.source}: {reason}", highlight=False)
-
-            readable = (item.document for item in items if item.document is not None)
-            counts = ingest_documents(store, readable, done)
-            counts["failed"] += unreadable
+        with contextlib.ExitStack() as stack:
+            runner = None
+            if scheduler or dask_local:
+                client = stack.enter_context(dask_client(scheduler, dask_local))
+                runner = dask_runner(client)
+            counts = _ingest_items(store, items, runner)
         stats = store.stats()
     finally:
         store.close()
@@ -192,6 +184,39 @@ def ingest(
     )
     if counts["failed"]:  # exit status 1: some documents failed (each recorded, above)
         raise typer.Exit(1)
+
+
+def _ingest_items(store, items, runner):  # type: ignore[no-untyped-def]
+    """The batch behind `ingest`, with a progress bar and a line per failure."""
+    from conflictlens.batch import ingest_documents
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=len(items) < 5 or not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("ingesting", total=len(items))
+        unreadable = 0
+        for item in items:
+            if item.document is None:
+                progress.advance(task)
+                store.add_failure(item.source, item.content_hash, item.error or "unreadable")
+                err.print(f"failed: {item.source}: {item.error}", highlight=False)
+                unreadable += 1
+
+        def done(document, outcome: str, reason: str | None) -> None:
+            progress.advance(task)
+            if outcome == "failed":
+                err.print(f"failed: {document.source}: {reason}", highlight=False)
+
+        readable = (item.document for item in items if item.document is not None)
+        counts = ingest_documents(store, readable, done, runner)
+        counts["failed"] += unreadable
+    return counts
 
 
 MergeOption = Annotated[
