@@ -31,6 +31,7 @@ from conflictlens.stages.dedupe import (
     DEFAULT_CONFIG,
     MergeConfig,
     article_key,
+    best_group,
     family,
     group_events,
     pair_scores,
@@ -85,6 +86,33 @@ def score(events: list[dict[str, Any]], labels: list[str], config: MergeConfig) 
     gold: dict[str, list[int]] = {}
     for i, label in enumerate(labels):
         gold.setdefault(label, []).append(i)
+    return pair_scores(predicted, list(gold.values()), [article_key(e) for e in events])
+
+
+def incremental_groups(events: list[dict[str, Any]], config: MergeConfig) -> list[list[int]]:
+    """The groups the store assigns (``dedupe.best_group``), one report at a time in
+    input order, each against the groups of its country and type family so far."""
+    groups: dict[int, list[int]] = {}
+    for i, event in enumerate(events):
+        code = (event.get("location") or {}).get("country_code")
+        near = {
+            gid: [events[j] for j in members]
+            for gid, members in groups.items()
+            if code
+            and (events[members[0]].get("location") or {}).get("country_code") == code
+            and family(events[members[0]]) == family(event)
+        }
+        gid = best_group(event, near, config=config) if near else None
+        groups.setdefault(len(groups) if gid is None else gid, []).append(i)
+    return list(groups.values())
+
+
+def score_incremental(events: list[dict[str, Any]], labels: list[str], config: MergeConfig) -> dict:
+    """Pairwise scores of the store's persistent groups against gold labels."""
+    gold: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        gold.setdefault(label, []).append(i)
+    predicted = incremental_groups(events, config)
     return pair_scores(predicted, list(gold.values()), [article_key(e) for e in events])
 
 
@@ -231,10 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {"config": to_dict(config)}
     events, labels = article_events()
     out["articles"] = score(events, labels, config) | {"events": len(events)}
+    out["articles-stored-groups"] = score_incremental(events, labels, config)
     if MUC_DEV.exists():
         out["muc4_annotation"] = annotated_pairs()
         events, labels = muc_gold_events()
         out["muc4-gold"] = score(events, labels, config) | {"events": len(events)}
+        out["muc4-gold-stored-groups"] = score_incremental(events, labels, config)
         events, labels = muc_pipeline_events()
         labelled = sum(1 for e, lab in zip(events, labels, strict=True) if lab != e["id"])
         out["muc4-pipeline"] = score(events, labels, config) | {

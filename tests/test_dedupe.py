@@ -185,3 +185,21 @@ def test_muc4_pipeline_merges_are_precise(bench):
     scores = bench.score(events, labels, MergeConfig())
     assert scores["true_pairs"] >= 1
     assert scores["precision"] >= 0.9, scores
+
+
+def test_stored_groups_merge_the_handwritten_articles_as_well(bench):
+    """The store's persistent groups (one report at a time, ``best_group``) against the
+    same gold as the query-time clustering: the figures must not drop."""
+    events, labels = bench.article_events()
+    clustered = bench.score(events, labels, MergeConfig())
+    stored = bench.score_incremental(events, labels, MergeConfig())
+    assert stored["precision"] >= clustered["precision"] - 1e-9, (stored, clustered)
+    assert stored["recall"] >= clustered["recall"] - 1e-9, (stored, clustered)
+
+
+@needs_muc
+def test_stored_groups_on_muc4_gold_events(bench):
+    events, labels = bench.muc_gold_events(MUC_DEV)
+    clustered = bench.score(events, labels, MergeConfig())
+    stored = bench.score_incremental(events, labels, MergeConfig())
+    assert stored["precision"] >= 0.9 and stored["recall"] >= clustered["recall"] - 0.05, stored

@@ -186,7 +186,7 @@ def test_open_creates_schema_and_reopen_is_a_no_op(store_url: str) -> None:
         event_indexes = {ix["name"] for ix in inspector.get_indexes("events")}
         event_columns = {c["name"] for c in inspector.get_columns("events")}
         correction_columns = {c["name"] for c in inspector.get_columns("corrections")}
-        assert _version(s) == ["0004"]
+        assert _version(s) == ["0005"]
         assert s.add_result(make_document(BODY, "a.txt"), karachi_result()) == "added"
     assert {"documents", "articles", "events", "alembic_version"} <= tables
     assert {"api_tokens", "corrections", "feeds"} <= tables
@@ -197,7 +197,7 @@ def test_open_creates_schema_and_reopen_is_a_no_op(store_url: str) -> None:
     )
     # Opening again (schema at head) must neither fail, nor migrate, nor lose data.
     with Store.open(store_url) as s:
-        assert _version(s) == ["0004"]
+        assert _version(s) == ["0005"]
         assert s.stats()["events"] == 2
         assert s.dialect in ("sqlite", "postgresql")
 
@@ -271,7 +271,7 @@ def test_rows_written_before_0002_are_readable_and_reviewable(store_url: str) ->
                 )
             )
     with Store.open(store_url) as s:
-        assert _version(s) == ["0004"]
+        assert _version(s) == ["0005"]
         [event] = s.events(country="pakistan")
         assert event["review"] == {}
         # 0003 numbered the old row in its country and dated it by its document.
@@ -813,3 +813,53 @@ def test_feed_state_and_stored_urls(store: Store) -> None:
     assert store.stored_urls(["https://wire.example/a1", "https://wire.example/a2"]) == {
         "https://wire.example/a1"
     }
+
+
+# --- persistent event groups (0005) ---------------------------------------------------
+
+
+def _groups(store: Store) -> dict[str, int]:
+    """(location, date) of each stored report -> its group id."""
+    return {
+        f"{e['source']['article_id']}:{e['location']['name']}": e["stored"]["group"]
+        for e in store.events(limit=None)
+    }
+
+
+def test_reports_of_one_event_share_a_stable_group(store: Store) -> None:
+    """Two articles report the Karachi attack and the Peshawar bombing: each pair shares a
+    group at store time; re-extraction keeps the groups; merged() reads them."""
+    store.add_result(make_document(BODY, "rfi.txt"), karachi_result())
+    store.add_result(make_document(BODY + " (AP)", "ap.txt"), karachi_result())
+    groups = _groups(store)
+    by_place: dict[str, set[int]] = {}
+    for key, gid in groups.items():
+        by_place.setdefault(key.split(":")[1], set()).add(gid)
+    assert all(len(ids) == 1 for ids in by_place.values()), groups
+    assert by_place["Karachi"] != by_place["Peshawar"]
+    # re-extracting a document (a newer pipeline) keeps every report in its group
+    store.add_result(make_document(BODY, "rfi.txt"), karachi_result(), replace=True)
+    assert _groups(store) == groups
+    merged = store.merged(store.events(limit=None))
+    assert len(merged) == 2
+    assert {len(m["sources"]) for m in merged} == {2}
+    assert {m["group"] for m in merged} == {next(iter(v)) for v in by_place.values()}
+
+
+def test_a_report_that_no_longer_matches_leaves_for_a_new_group(store: Store) -> None:
+    from conflictlens.store import article_id_for
+
+    doc_a, doc_b = make_document(BODY, "a.txt"), make_document(BODY + " (AP)", "b.txt")
+    store.add_result(doc_a, karachi_result())
+    store.add_result(doc_b, karachi_result())
+    before = _groups(store)
+    a_key, b_key = (f"{article_id_for(d)}:Karachi" for d in (doc_a, doc_b))
+    assert before[a_key] == before[b_key]
+    # b is re-extracted and now dates its Karachi event two years earlier: not the same
+    # event any more, so it leaves the group for a new one, with an id never given before
+    moved = karachi_result()
+    moved.events[0].date = DateSpan("2021-02-17", "2021-02-17", "day")
+    store.add_result(doc_b, moved, replace=True)
+    after = _groups(store)
+    assert after[b_key] > max(before.values())
+    assert after[a_key] == before[a_key]  # the report that still matches stays

@@ -228,7 +228,9 @@ MergeOption = Annotated[
 ]
 
 
-def _query(db: str, country, since, until, type_, limit=None, merge: bool = True) -> list[dict]:
+def _query(
+    db: str, country, since, until, type_, limit=None, merge: bool = True, members=None
+) -> list[dict]:
     from conflictlens.dates import parse_iso
     from conflictlens.store import Store
 
@@ -246,12 +248,11 @@ def _query(db: str, country, since, until, type_, limit=None, merge: bool = True
             event_type=type_,
             limit=None if merge else limit,
         )
+        if merge:  # the stored groups: one row per real-world event
+            rows = store.merged(rows, members)
     finally:
         store.close()
     if merge:
-        from conflictlens.stages.dedupe import merge_across
-
-        rows = merge_across(rows)
         rows.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
         rows = rows[:limit] if limit else rows
     return rows
@@ -320,15 +321,12 @@ def export(
         raise InputError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if FORMATS[format].binary and output in (None, "-"):
         raise InputError(f"{format} is binary: give --output FILE")
-    reports = _query(db, country, since, until, type, merge=False)
-    rows = reports
-    if merge:
-        from conflictlens.stages.dedupe import merge_across
-
-        # As `events` merges; each merged row takes the lowest number of its reports.
-        rows = merge_across(reports)
-        rows.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
-    count = do_export(rows, format, output, members={e["id"]: e for e in reports})
+    # As `events` lists them; each merged row takes the lowest number of its reports.
+    members: dict[str, dict] = {}
+    rows = _query(db, country, since, until, type, merge=merge, members=members)
+    if not merge:
+        members = {e["id"]: e for e in rows}
+    count = do_export(rows, format, output, members=members)
     if output not in (None, "-"):
         skipped = f", {count.skipped} skipped (no coordinates)" if count.skipped else ""
         err.print(f"wrote {count.written} events to {output}{skipped}", highlight=False)

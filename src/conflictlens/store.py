@@ -130,6 +130,8 @@ events_table = sa.Table(
     sa.Column("rejected", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("iso3", sa.String(3), nullable=True),  # the country its number is in (0003)
     sa.Column("stored_at", sa.DateTime(timezone=True), nullable=True),  # last changed (0003)
+    # The real-world event this report is of, across articles (0005; see event_groups).
+    sa.Column("group_id", sa.Integer, nullable=True),
     sa.Index("ix_events_article_id", "article_id"),
     sa.Index("ix_events_country", "country"),
     sa.Index("ix_events_country_code", "country_code"),
@@ -137,6 +139,8 @@ events_table = sa.Table(
     sa.Index("ix_events_event_type", "event_type"),
     sa.Index("ix_events_rejected", "rejected"),
     sa.Index("ix_events_admin1", "admin1"),
+    sa.Index("ix_events_group_id", "group_id"),  # 0005
+    sa.Index("ix_events_country_code_date_start", "country_code", "date_start"),  # 0005
 )
 
 api_tokens_table = sa.Table(
@@ -161,6 +165,17 @@ event_numbers_table = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint("event_id", "iso3", name="pk_event_numbers"),
     sa.UniqueConstraint("iso3", "number", name="uq_event_numbers_iso3_number"),
+)
+
+event_groups_table = sa.Table(
+    "event_groups",
+    metadata,
+    # One row per real-world event: the reports of it (events.group_id) from every
+    # article. Ids are never given twice (AUTOINCREMENT on SQLite, a sequence elsewhere),
+    # so a group id an analyst quoted keeps meaning one event (0005).
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 feeds_table = sa.Table(
@@ -357,6 +372,56 @@ def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
     return parsed
 
 
+#: Days either side of an event's dates in which stored reports of it are looked for
+#: (the merge rule's own slack is one day; a wider window costs only candidates).
+GROUP_WINDOW_DAYS = 2
+
+
+def _assign_group(conn: Connection, row: dict[str, Any], prefer: int | None = None) -> int:
+    """The group a new event row joins (``dedupe.best_group`` over the stored reports of
+    its type family, country and dates), else a new group's id. Only candidates in that
+    window are read, through the (country_code, date_start) index, so the time per event
+    does not grow with the size of the store."""
+    from conflictlens.stages.dedupe import best_group, family_types
+
+    ev = events_table
+    start, end = row.get("date_start"), row.get("date_end") or row.get("date_start")
+    groups: dict[int, list[dict[str, Any]]] = {}
+    if start is not None and row.get("country_code") and not row.get("rejected"):
+        window = dt.timedelta(days=GROUP_WINDOW_DAYS)
+        near = (
+            sa.select(ev.c.group_id)
+            .where(
+                ev.c.country_code == row["country_code"],
+                ev.c.date_start <= end + window,
+                sa.func.coalesce(ev.c.date_end, ev.c.date_start) >= start - window,
+                ev.c.event_type.in_(family_types(row.get("event_type") or "")),
+                ev.c.article_id != row["article_id"],
+                ev.c.rejected.is_(sa.false()),
+                ev.c.group_id.is_not(None),
+            )
+            .distinct()
+        )
+        members = sa.select(ev.c.group_id, ev.c.data).where(ev.c.group_id.in_(near))
+        for gid, data in conn.execute(members.order_by(ev.c.group_id, ev.c.id)):
+            groups.setdefault(gid, []).append(data)
+    chosen = best_group(row["data"], groups, prefer=prefer)
+    if chosen is not None:
+        return chosen
+    if prefer is not None and not _group_members(conn, prefer):
+        return prefer  # its group holds nobody else: it stays its own group
+    made = conn.execute(sa.insert(event_groups_table).values(created_at=_now()))
+    return int(made.inserted_primary_key[0])
+
+
+def _group_members(conn: Connection, group_id: int) -> bool:
+    ev = events_table
+    return (
+        conn.execute(sa.select(ev.c.id).where(ev.c.group_id == group_id).limit(1)).first()
+        is not None
+    )
+
+
 def _feed_dict(row: Any) -> dict[str, Any]:
     out = dict(row._mapping)
     out["last_fetch"] = _iso_time(out.get("last_fetch"))
@@ -503,7 +568,7 @@ class Store:
         self, document: Document, result: ExtractionResult, replace: bool
     ) -> AddOutcome:
         docs = documents_table
-        previous: dict[str, tuple[dict[str, Any], dt.datetime | None]] = {}
+        previous: dict[str, tuple[dict[str, Any], dt.datetime | None, int | None]] = {}
         with self._write() as conn:
             row = conn.execute(
                 sa.select(docs.c.id, docs.c.status, docs.c.published)
@@ -605,16 +670,19 @@ class Store:
     @staticmethod
     def _stored_events(
         conn: Connection, doc_id: int
-    ) -> dict[str, tuple[dict[str, Any], dt.datetime | None]]:
-        """A document's stored events (id -> content without review, stored_at), so that
-        re-extraction keeps the time of events it leaves as they were."""
+    ) -> dict[str, tuple[dict[str, Any], dt.datetime | None, int | None]]:
+        """A document's stored events (id -> content without review, stored_at, group),
+        so that re-extraction keeps the time of events it leaves as they were, and their
+        groups where the match holds."""
         ev, art = events_table, articles_table
         query = (
-            sa.select(ev.c.id, ev.c.data, ev.c.stored_at)
+            sa.select(ev.c.id, ev.c.data, ev.c.stored_at, ev.c.group_id)
             .join(art, art.c.id == ev.c.article_id)
             .where(art.c.document_id == doc_id)
         )
-        return {r.id: (_without_review(r.data), r.stored_at) for r in conn.execute(query)}
+        return {
+            r.id: (_without_review(r.data), r.stored_at, r.group_id) for r in conn.execute(query)
+        }
 
     @staticmethod
     def _delete_results(conn: Connection, doc_id: int) -> None:
@@ -628,7 +696,7 @@ class Store:
         doc_id: int,
         document: Document,
         result: ExtractionResult,
-        previous: dict[str, tuple[dict[str, Any], dt.datetime | None]],
+        previous: dict[str, tuple[dict[str, Any], dt.datetime | None, int | None]],
     ) -> None:
         article_id = article_id_for(document)
         payload = result.to_dict()
@@ -653,7 +721,7 @@ class Store:
         for row in rows:
             extracted = row["data"]
             effective, rejected = _apply_corrections(extracted, found.get(row["id"], []))
-            before, stored_at = previous.get(row["id"], (None, None))
+            before, stored_at, group = previous.get(row["id"], (None, None, None))
             if stored_at is None or before != _without_review(effective):
                 stored_at = now
             row |= _flat_columns(effective)
@@ -663,6 +731,7 @@ class Store:
                 "rejected": rejected,
                 "stored_at": stored_at,
             }
+            row["group_id"] = _assign_group(conn, row, prefer=group)
         conn.execute(sa.insert(events_table), rows)
         _number_events(conn, [(r["id"], r["iso3"]) for r in rows])
 
@@ -862,6 +931,44 @@ class Store:
             query = query.limit(limit)
         with self._engine.connect() as conn:
             return [_event_out(row.data, row) for row in conn.execute(query)]
+
+    def merged(
+        self, rows: list[dict[str, Any]], members: dict[str, dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """One merged event per real-world event among ``rows`` (reports from
+        :meth:`events`): each report's stored group with every member, in the order
+        :meth:`events` lists them (``dedupe.merge_group``: its id is the first report's;
+        ``group`` is the group's own, stable id), each group once, in the order of
+        ``rows``. Read from the table: nothing is re-clustered. ``members`` collects the
+        reports merged (id -> report), which the export needs for numbers."""
+        from conflictlens.stages.dedupe import merge_group
+
+        ev = events_table
+        wanted = sorted({g for r in rows if (g := (r.get("stored") or {}).get("group"))})
+        by_group: dict[int, list[dict[str, Any]]] = {}
+        with self._engine.connect() as conn:
+            for i in range(0, len(wanted), 500):
+                query = (
+                    _stored_select(ev.c.data)
+                    .where(ev.c.group_id.in_(wanted[i : i + 500]), ev.c.rejected.is_(sa.false()))
+                    .order_by(ev.c.date_start.asc().nulls_last(), ev.c.id)
+                )
+                for row in conn.execute(query):
+                    by_group.setdefault(row.group_id, []).append(_event_out(row.data, row))
+        out, seen = [], set()
+        for r in rows:
+            gid = (r.get("stored") or {}).get("group")
+            if gid is not None and gid in seen:
+                continue
+            group = by_group.get(gid, [r]) if gid is not None else [r]
+            if gid is not None:
+                seen.add(gid)
+            if members is not None:
+                members.update({m["id"]: m for m in group})
+            merged = merge_group(group)
+            merged["group"] = gid
+            out.append(merged)
+        return out
 
     def count_events(
         self,
@@ -1104,7 +1211,9 @@ def _stored_select(*columns: Any) -> sa.Select:
     and its number in its country (from ``event_numbers``)."""
     ev, num = events_table, event_numbers_table
     joined = ev.outerjoin(num, sa.and_(num.c.event_id == ev.c.id, num.c.iso3 == ev.c.iso3))
-    return sa.select(*columns, ev.c.iso3, ev.c.stored_at, num.c.number).select_from(joined)
+    return sa.select(*columns, ev.c.iso3, ev.c.stored_at, num.c.number, ev.c.group_id).select_from(
+        joined
+    )
 
 
 def _event_out(data: dict[str, Any], row: Any) -> dict[str, Any]:
@@ -1113,7 +1222,12 @@ def _event_out(data: dict[str, Any], row: Any) -> dict[str, Any]:
     8601 UTC). Rows written before migration 0002 lack the review key."""
     data = dict(data)
     data.setdefault("review", {})
-    data["stored"] = {"iso3": row.iso3, "number": row.number, "at": _iso_time(row.stored_at)}
+    data["stored"] = {
+        "iso3": row.iso3,
+        "number": row.number,
+        "at": _iso_time(row.stored_at),
+        "group": row.group_id,
+    }
     return data
 
 

@@ -41,7 +41,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conflictlens.errors import ConflictLensError, InputError
 from conflictlens.server.config import ServerConfig
 from conflictlens.server.fetch import fetch_url
-from conflictlens.stages.dedupe import merge_across
 from conflictlens.store import NotFoundError, Store, article_id_for, events_table
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -382,7 +381,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
     ) -> dict[str, Any]:
         """Events matching the filters, oldest first, one page at a time."""
         if merge:
-            merged = merge_across(store.events(**filters.kwargs))
+            merged = store.merged(store.events(**filters.kwargs))
             merged.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
             page = merged[offset : offset + limit]
             return {"total": len(merged), "offset": offset, "limit": limit, "events": page}

@@ -312,6 +312,42 @@ def _linkage(a: list[int], b: list[int], scores: dict[tuple[int, int], float]) -
     return worst
 
 
+def best_group(
+    event: Event,
+    groups: dict[int, list[Event]],
+    prefer: int | None = None,
+    config: MergeConfig = DEFAULT_CONFIG,
+) -> int | None:
+    """The stored group a new event joins, incrementally (the store's persistent
+    groups): one whose every member is the same event as it and from another article
+    (complete link, as in :func:`group_events`), the group it was in before first (a
+    re-extracted event keeps its group while the match holds), then the most alike by its
+    least alike member. None: it starts a group of its own."""
+    best: tuple[tuple[bool, float], int] | None = None
+    mine = _articles(event)
+    for gid, members in groups.items():
+        worst: float | None = None
+        for member in members:
+            s = None if mine & _articles(member) else _score(event, member, config)
+            if s is None:
+                worst = None
+                break
+            worst = s if worst is None else min(worst, s)
+        if worst is None:
+            continue
+        key = (gid == prefer, worst)
+        if best is None or key > best[0]:
+            best = (key, gid)
+    return best[1] if best else None
+
+
+def family_types(event_type: str) -> list[str]:
+    """The event types of ``event_type``'s family (candidates for the same event)."""
+    fam = _families().get(event_type, "violence")
+    types = [t for t, f in _families().items() if f == fam]
+    return types if event_type in types else [*types, event_type]
+
+
 # --- merging a group -----------------------------------------------------------------
 
 
