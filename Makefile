@@ -72,16 +72,19 @@ gazetteer: install
 
 ## Rebuild the knowledge bases drawn from the ACLED training rows (data/acled_actors.json,
 ## data/acled_places.json, data/acled_export.json: seconds), then retrain the shipped models, times on 2 CPU
-## cores: the news coder (coder/weights/coder.onnx, ~40 min), then the MUC-4 models in src/conflictlens/data: the role tagger (roles_model,
+## cores: the news coder (coder/weights/coder.onnx, ~40 min), the French coder trained on
+## French notes too (coder/weights/coder_fr.onnx, ~60 min), then the MUC-4 models in src/conflictlens/data: the role tagger (roles_model,
 ## ~10 min), the filler ranker that uses it (fillers_model.npz, ~4 min), the fine-tuned
 ## MiniLM encoder exported to ONNX (encoder_model.onnx, ~50 min), then the fusion of the
-## last two, chosen on MUC-4 dev (encoder_config.json, ~3 min): about 1 h 50 min in all.
+## last two, chosen on MUC-4 dev (encoder_config.json, ~3 min): about 2 h 50 min in all.
 ## PyTorch and onnx (requirements-train.txt) go into .venv-train, never into .venv.
 train: $(TSTAMP)
 	$(TBIN)/python scripts/build_acled_actors.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_places.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_export.py --shared $(SHARED)
 	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED)
+	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED) --french-copies 3 \
+	  --out src/conflictlens/coder/weights/coder_fr.onnx
 	$(TBIN)/python scripts/train_roles.py --shared $(SHARED)
 	$(TBIN)/python scripts/train_fillers.py --shared $(SHARED)
 	$(TBIN)/python scripts/train_encoder.py --shared $(SHARED)

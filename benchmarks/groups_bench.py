@@ -1,8 +1,9 @@
 """Time and memory of persistent group assignment as the store grows (issue 20).
 
 A store is filled with N synthetic stored reports (``--sizes``, default 1,000 and
-100,000) spread over 40 countries, 3 years and the ACLED types, each in a group of its
-own; then new reports (a third of them reports of a stored event, the rest new events)
+100,000) spread over 40 countries, the ACLED types and N / 80 days (a store grows by
+adding days: 80 reports a day in both sizes), each in a group of its own; then new
+reports (a third of them reports of a stored event, the rest new events)
 are assigned one at a time, as ``Store.add_result`` does (``store._assign_group`` in a
 write transaction). Reported: milliseconds per new report and the process's peak RSS
 after each size. Run: ``python benchmarks/groups_bench.py``.
@@ -42,9 +43,14 @@ TYPES = [
 START = dt.date(2022, 1, 1)
 
 
-def synthetic(i: int, rng: random.Random, article: str) -> dict:
+#: Reports a day across the 40 countries: a store grows by adding days, not by packing
+#: more reports into the same ones, so each size spans N / PER_DAY days.
+PER_DAY = 80
+
+
+def synthetic(i: int, rng: random.Random, article: str, days: int) -> dict:
     etype, sub = TYPES[rng.randrange(len(TYPES))]
-    day = START + dt.timedelta(days=rng.randrange(3 * 365))
+    day = START + dt.timedelta(days=rng.randrange(days))
     lat, lon = rng.uniform(-30, 40), rng.uniform(-20, 60)
     return {
         "id": f"E{i}",
@@ -82,7 +88,7 @@ def fill(store: Store, n: int, rng: random.Random) -> list[dict]:
             for i in range(start, min(n, start + 5000)):
                 article = f"a{i}"
                 articles.append({"id": article, "document_id": doc, "data": {}})
-                row = _event_row(article, synthetic(i, rng, article))
+                row = _event_row(article, synthetic(i, rng, article, max(1, n // PER_DAY)))
                 gid = conn.execute(sa.insert(event_groups_table).values(created_at=_now()))
                 row |= {"group_id": gid.inserted_primary_key[0], "rejected": False}
                 row |= {"extracted": row["data"], "stored_at": _now()}
@@ -115,7 +121,7 @@ def main() -> None:
                     event = dict(stored[rng.randrange(len(stored))])
                     event = event | {"id": f"N{k}", "source": {"article_id": f"new{k}"}}
                 else:
-                    event = synthetic(n + k, rng, f"new{k}")
+                    event = synthetic(n + k, rng, f"new{k}", max(1, n // PER_DAY))
                 new.append(_event_row(f"new{k}", event))
             with store._write() as conn:  # warm-up: the actor dictionary, the query plan
                 _assign_group(conn, new[0] | {"rejected": False})

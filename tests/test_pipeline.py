@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from corpus import SEED_TXT
 
 from conflictlens import pipeline
 from conflictlens.evaluate import score_article, score_events
 from conflictlens.models import to_dict
-from conflictlens.pipeline import extract_text, process, process_many
+from conflictlens.pipeline import extract_file, extract_text, process, process_many
 from conflictlens.stages.ingest import document_from_bytes
 
 
@@ -411,3 +414,73 @@ def test_one_toponym_is_one_place_and_a_hundred_is_100():
     (event,) = extract_text(text, published="2021-06-05").events
     assert event.fatalities is not None and event.fatalities.low == 100
     assert event.location is not None and event.location.name == "Solhan"
+
+
+# --- French reports (written for the tests: tests/data/fr, examples/) --------------
+
+FRENCH = Path(__file__).parent / "data" / "fr"
+ENTRETIEN = Path(__file__).parents[1] / "examples" / "rfi-karachi-entretien.txt"
+
+
+def _evidence_points_into_the_body(result) -> None:
+    body = result.article.body
+    for event in result.events:
+        assert any(ev.field == "event_type" for ev in event.evidence), event.id
+        for ev in event.evidence:
+            assert body[ev.start : ev.end] == ev.text, (event.id, ev)
+
+
+def test_french_wire_dispatch():
+    """An AFP dispatch in French: the attack near Djibo dated from the dateline's Tuesday
+    ("dimanche" = 12 May 2024), its toll ("au moins trente civils"), and Monday's protest
+    in Ouagadougou. (Known gap: the attack's actor 1 comes out as the civilians.)"""
+    result = extract_file(FRENCH / "depeche-djibo.txt")
+    assert result.article.language == "fr" and result.warnings == []
+    attacks = [e for e in result.events if e.type_string == "Violence against civilians/Attack"]
+    sunday = [e for e in attacks if e.date.start == e.date.end == "2024-05-12"]
+    assert len(sunday) == 1 and sunday[0].location.country == "Burkina Faso"
+    assert sunday[0].location.name in ("Mentao", "Djibo")
+    assert sunday[0].fatalities.low == 30
+    (protest,) = [e for e in result.events if e.type_string == "Protests/Peaceful protest"]
+    assert (protest.date.start, protest.location.name) == ("2024-05-13", "Ouagadougou")
+    assert protest.actor1.name == "Protesters (Burkina Faso)"
+    _evidence_points_into_the_body(result)
+
+
+def test_french_report_with_a_background_paragraph():
+    result = extract_file(FRENCH / "contexte-sahel.txt")
+    assert result.article.published == "2024-06-12"  # "Publié le 12 juin 2024"
+    now = [e for e in result.events if not e.background]
+    (clash,) = now
+    assert clash.type_string == "Battles/Armed clash"
+    assert (clash.date.start, clash.location.name) == ("2024-06-07", "Tombouctou")  # vendredi
+    assert clash.actor1.name == "Military Forces of Mali (2021-)"  # "L'armée malienne"
+    # what the report recalls is background, dated as it says ("En 2022")
+    assert result.events != now and all(
+        e.date.end < "2024-01-01" for e in result.events if e.background
+    )
+    _evidence_points_into_the_body(result)
+
+
+def test_the_french_seed_gives_the_english_seeds_main_event():
+    """The seed's kind of report written in French (an RFI interview): the Karachi attack
+    of Friday 17 February, and the recalled Peshawar bombing and 2012-2013 offensive at
+    their dates. Not yet the English seed's six events (issue 19 stays open): the
+    French path has no parse rules, and the coder alone reads the interview's commentary
+    less well (the Peshawar bombing as a riot, attacks that the commentary only mentions,
+    the Taliban's return to Kabul missed)."""
+    french, english = extract_file(ENTRETIEN), extract_file(SEED_TXT)
+    assert french.article.language == "fr"
+
+    def key(e):
+        return (e.date.start, e.date.end, e.location.name if e.location else None)
+
+    main = [e for e in french.events if key(e) == ("2023-02-17", "2023-02-17", "Karachi")]
+    assert len(main) == 1 and main[0].type_string == "Battles/Armed clash"
+    assert main[0].actor2.name == "Police Forces of Pakistan" and not main[0].background
+    english_main = next(e for e in english.events if key(e) == key(main[0]))
+    assert english_main.type_string == main[0].type_string
+    dates = {(e.date.start, e.date.end) for e in french.events}
+    assert {("2023-01-30", "2023-01-30"), ("2012-01-01", "2013-12-31")} <= dates
+    assert all(e.background for e in french.events if e.date.end < "2023-02-01")
+    _evidence_points_into_the_body(french)

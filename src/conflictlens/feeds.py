@@ -181,7 +181,6 @@ class Watcher:
         import feedparser
 
         state = self.store.feed(url) or {}
-        now = dt.datetime.now(dt.UTC)
         try:
             refused = self.refusal(url)
             if refused:
@@ -190,16 +189,14 @@ class Watcher:
                 url, feed=True, etag=state.get("etag"), last_modified=state.get("last_modified")
             )
         except InputError as exc:
-            return self._failed(url, state, now, str(exc))
+            return self._failed(url, state, str(exc))
         if page.status == 304:
-            self.store.save_feed(
-                url, last_fetch=now, last_status="304", failures=0, last_error=None
-            )
+            self.store.save_feed(url, polled=True, last_status="304", failures=0, last_error=None)
             return FeedReport(url, "304")
         parsed = feedparser.parse(page.data)
         if parsed.bozo and not parsed.entries:
             reason = f"not an RSS or Atom feed ({type(parsed.bozo_exception).__name__})"
-            return self._failed(url, state, now, reason)
+            return self._failed(url, state, reason)
         report = FeedReport(url, str(page.status))
         documents = self._new_documents(parsed.entries[: self.max_items], report)
         if documents:
@@ -217,7 +214,7 @@ class Watcher:
             title=(parsed.feed.get("title") or state.get("title") or None),
             etag=page.etag,
             last_modified=page.last_modified,
-            last_fetch=now,
+            polled=True,
             last_status=report.status,
             failures=0,
             last_error=None,
@@ -225,10 +222,10 @@ class Watcher:
         )
         return report
 
-    def _failed(self, url: str, state: dict, now: dt.datetime, reason: str) -> FeedReport:
+    def _failed(self, url: str, state: dict, reason: str) -> FeedReport:
         self.store.save_feed(
             url,
-            last_fetch=now,
+            polled=True,
             last_status="failed",
             failures=int(state.get("failures") or 0) + 1,
             last_error=reason,

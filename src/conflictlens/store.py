@@ -375,6 +375,10 @@ def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
 #: Days either side of an event's dates in which stored reports of it are looked for
 #: (the merge rule's own slack is one day; a wider window costs only candidates).
 GROUP_WINDOW_DAYS = 2
+#: Stored reports whose dates begin more than this before a new report's are not its
+#: candidates: a report vaguer than a month merges with nothing on place alone, and the
+#: bound keeps the candidate query a range scan of the index.
+LONGEST_CANDIDATE = dt.timedelta(days=31)
 
 
 def _assign_group(conn: Connection, row: dict[str, Any], prefer: int | None = None) -> int:
@@ -393,7 +397,8 @@ def _assign_group(conn: Connection, row: dict[str, Any], prefer: int | None = No
             sa.select(ev.c.group_id)
             .where(
                 ev.c.country_code == row["country_code"],
-                ev.c.date_start <= end + window,
+                # a range in the index: reports that began up to a month before this one
+                ev.c.date_start.between(start - window - LONGEST_CANDIDATE, end + window),
                 sa.func.coalesce(ev.c.date_end, ev.c.date_start) >= start - window,
                 ev.c.event_type.in_(family_types(row.get("event_type") or "")),
                 ev.c.article_id != row["article_id"],
@@ -1083,10 +1088,13 @@ class Store:
             rows = conn.execute(sa.select(feeds_table).order_by(feeds_table.c.url)).all()
         return [_feed_dict(r) for r in rows]
 
-    def save_feed(self, url: str, **values: Any) -> None:
-        """Create or update a feed's state (any of the ``feeds`` columns)."""
+    def save_feed(self, url: str, *, polled: bool = False, **values: Any) -> None:
+        """Create or update a feed's state (any of the ``feeds`` columns); ``polled``
+        stamps ``last_fetch`` with the time now (the store is what reads the clock)."""
         known = {c.name for c in feeds_table.columns} - {"url"}
         values = {k: v for k, v in values.items() if k in known}
+        if polled:
+            values["last_fetch"] = _now()
         with self._write() as conn:
             exists = conn.execute(
                 sa.select(feeds_table.c.url).where(feeds_table.c.url == url)

@@ -122,10 +122,18 @@ def select_sentences(found: Extraction, budget: int = BUDGET_PIECES) -> list[int
 
 
 def code_extractions(extractions: list[Extraction], coder: Coder | None = None) -> None:
-    """Apply the coder to the chosen sentences of every extraction, in one batch."""
-    coder = coder or default_coder()
-    if coder is None:
-        return  # no weights installed: the rules stand alone
+    """Apply the coder to the chosen sentences of every extraction: each report with the
+    coder of its language (``coder`` for all of them when given)."""
+    by_language: dict[str, list[Extraction]] = {}
+    for found in extractions:
+        by_language.setdefault(found.language, []).append(found)
+    for language, group in by_language.items():
+        chosen = coder or default_coder(language)
+        if chosen is not None:  # no weights installed: the rules stand alone
+            _code(group, chosen)
+
+
+def _code(extractions: list[Extraction], coder: Coder) -> None:
     # The parse rules read English only: in a report in another language the coder
     # decides every sentence it reads, as in a short report.
     short = {id(f): _is_short(f) or f.language != "en" for f in extractions}
@@ -205,6 +213,10 @@ def apply_coding(
     if not strong:
         if coding.p_event < NEW_EVENT or _family_share(coding, subtype) < NEW_SUBTYPE:
             return  # unsure what happened: no event of its own
+        if found.language != "en" and _a_later_toll(found, indices, here):
+            # "Une dizaine de blessés ont été évacués": the toll of the event told before,
+            # which the merge joins to it, not an event of its own
+            return
         index = _event_sentence(found, indices, coding, offset)
         sent = found.sentences[index]
         root = _anchor(sent, found.language)
@@ -246,6 +258,17 @@ def apply_coding(
     if strong[0].kind == "coded" and strong[0].date is None:
         # the rules' own mentions keep the rules' reading of their dates
         strong[0].date = _sentence_date(found, strong[0], indices)
+
+
+def _a_later_toll(found: Extraction, indices: list[int], here: list[EventMention]) -> bool:
+    """A one-sentence window whose only mentions are tolls, with no date of its own,
+    after a sentence that told an event."""
+    if len(indices) != 1 or not here or not all(m.toll_only for m in here):
+        return False
+    sent = found.sentences[indices[0]]
+    if any(sent.start_char <= d.start < sent.end_char for d in found.dates):
+        return False
+    return any(not m.toll_only and m.sentence_index < indices[0] for m in found.mentions)
 
 
 def _sentence_date(found: Extraction, m: EventMention, indices: list[int]):
@@ -428,7 +451,7 @@ def _arguments(
             m.date = dates[0]
     # The rules' reading of a stated toll stands ("dozens ... at least 12" is 12, not a
     # sum); the coder's count fills in where they found none ("killed a farmer").
-    toll = _toll(coding, offset, found.language)
+    toll = _toll(coding, offset, found.language, found.text[offset:])
     if toll is not None and not ruled_toll:
         m.fatalities = toll
 
@@ -518,9 +541,48 @@ def _one_place_per_name(found: Extraction, chosen: PlaceArg) -> None:
             other.place = PlaceArg(other.place.span, chosen.place)
 
 
-def _toll(coding: Coding, offset: int, language: str = "en") -> TollArg | None:
+def _whole_count(text: str, span: CodedSpan) -> CodedSpan:
+    """A French count the word-level tags cut short ("une" of "une centaine"): the whole
+    number phrase that starts where the span does."""
+    from conflictlens.coder.labels import NUMBER_FR
+
+    m = NUMBER_FR.match(text, span.start)
+    if m is None or m.end() <= span.end:
+        return span
+    return CodedSpan(span.role, span.start, m.end(), text[span.start : m.end()], span.score)
+
+
+def _of_the_wounded(text: str, span: CodedSpan, language: str) -> bool:
+    """A count the coder marked that is of the wounded: the nearest cue around it is an
+    injury's ("un gendarme tué et un autre blessé", "en blessant quatre, dont deux"). Only
+    where the language's lexicon lists injury cues (French: its counts of the dead and
+    of the wounded are written alike)."""
+    lex = _lexicon(language)
+    if "injury_cues" not in lex:
+        return False
+    before = text[max(0, span.start - 40) : span.start].lower()
+    after = text[span.end : span.end + 25].lower()
+
+    def last(window: str, cues: list[str]) -> int:
+        return max((window.rfind(c) for c in cues), default=-1)
+
+    def first(window: str, cues: list[str]) -> int:
+        hits = [i for c in cues if (i := window.find(c)) >= 0]
+        return min(hits) if hits else 10**6
+
+    deaths, injuries = lex["death_cues"], lex["injury_cues"]
+    if first(after, injuries) < first(after, deaths):
+        return True
+    return last(before, injuries) > last(before, deaths)
+
+
+def _toll(coding: Coding, offset: int, language: str = "en", text: str = "") -> TollArg | None:
     """The dead the coder counts: the sum of its FATAL spans, or one."""
     spans = coding.role("FATAL")
+    if text and language == "fr":
+        spans = [_whole_count(text, s) for s in spans]
+    if text and len(spans) > 1:  # a second count is often of the wounded
+        spans = spans[:1] + [s for s in spans[1:] if not _of_the_wounded(text, s, language)]
     if coding.toll == "spans" and spans:
         figures = [parse_toll(s.text, language) or _count(s.text, language) for s in spans]
         figures = [f for f in figures if f is not None]

@@ -104,7 +104,7 @@ DATE_PHRASE_FR = re.compile(
     rf"(?:{_DAY_FR}(?:\s*(?:-|et le|et|au|à)\s*{_DAY_FR})?\s+)?(?:{_MONTHS_FR})(?:\s+\d{{4}})?",
     re.I,
 )
-_NUMBER_FR = re.compile(
+NUMBER_FR = re.compile(
     r"(?<!\w)(?:\d{1,3}(?:[ .\u202f\xa0]\d{3})+|\d+|"
     r"(?:(?:une|des|plusieurs) )?(?:dizaines?|douzaines?|quinzaines?|vingtaines?|trentaines?|"
     r"quarantaines?|cinquantaines?|soixantaines?|centaines?|milliers?)|"
@@ -239,7 +239,7 @@ def _toll_spans(text: str, fatalities: int, language: str = "en") -> list[tuple[
     """Numbers of dead that add up to the coded toll, or None if none do."""
     french = language == "fr"
     cues = _lexicon(language)["death_cues"]
-    date_re, number_re = (DATE_PHRASE_FR, _NUMBER_FR) if french else (DATE_PHRASE, _NUMBER)
+    date_re, number_re = (DATE_PHRASE_FR, NUMBER_FR) if french else (DATE_PHRASE, _NUMBER)
     dates = [(d.start(), d.end()) for d in date_re.finditer(text)]
     near: list[tuple[int, int, int]] = []
     for m in number_re.finditer(text):

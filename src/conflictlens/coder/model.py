@@ -22,11 +22,18 @@ from conflictlens.coder.runtime import session
 from conflictlens.coder.taxonomy import NONE, SPAN_ROLES, SUBTYPES, TAGS, TOLLS
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "coder.onnx"
+#: Weights by the language of the report: English's, and one trained on French notes
+#: too (see weights/README.md for why two); any other language takes English's.
+WEIGHTS_BY_LANGUAGE = {"en": WEIGHTS, "fr": WEIGHTS.with_name("coder_fr.onnx")}
 #: Word pieces a window holds (plus [CLS] and [SEP]), as in training.
 MAX_PIECES = 126
-#: Windows per onnxruntime call: large enough to amortise the call, small enough that
-#: one long window does not pad many short ones (they are sorted by length first).
-BATCH = 16
+#: Windows per onnxruntime call: one. The int8 graph quantizes its activations with one
+#: scale per tensor, computed at run time over the whole batch, so a window read in a
+#: batch came out a little different from the same window read alone (a borderline
+#: actor span flipped with its batch neighbours). Alone, a window's coding depends on it
+#: only; and on this CPU it is also faster (300 ACLED notes: 4.4 ms a note alone, 6.6 in
+#: batches of 16 sorted by length: no padding to compute).
+BATCH = 1
 
 
 @dataclass
@@ -154,10 +161,12 @@ def _cached(path: str) -> Coder | None:
         return None
 
 
-def default_coder() -> Coder | None:
-    """The packaged coder, or the weights named by ``CONFLICTLENS_CODER`` (a model
-    trained for a held-out check); None when no weights are installed."""
-    return _cached(os.environ.get("CONFLICTLENS_CODER") or str(WEIGHTS))
+def default_coder(language: str = "en") -> Coder | None:
+    """The packaged coder for reports in ``language``, or the weights named by
+    ``CONFLICTLENS_CODER`` (a model trained for a held-out check, for every language);
+    None when no weights are installed."""
+    weights = WEIGHTS_BY_LANGUAGE.get(language, WEIGHTS)
+    return _cached(os.environ.get("CONFLICTLENS_CODER") or str(weights))
 
 
 __all__ = ["SPAN_ROLES", "Coder", "CodedSpan", "Coding", "default_coder", "decode_spans"]

@@ -244,6 +244,8 @@ def export(model: Coder, out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default="../shared")
+    # English's weights (coder.onnx) are trained with --french-copies 0; the French
+    # coder (coder_fr.onnx) with French notes too.
     ap.add_argument("--out", default=str(WEIGHTS / "coder.onnx"))
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
@@ -251,7 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--cap", type=int, default=1000, help="examples per (sub-type, country)")
     ap.add_argument("--negatives", type=int, default=3000)
     ap.add_argument("--ucdp-cap", type=int, default=1000, help="headlines per (type, country)")
-    ap.add_argument("--french-copies", type=int, default=3, help="times each French note")
+    ap.add_argument(
+        "--french-copies", type=int, default=0, help="times each French note (French coder: 3)"
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--exclude-country", nargs="*", default=[], help="held-out check")

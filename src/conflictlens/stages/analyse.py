@@ -72,10 +72,13 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     """A blank line ends a sentence. Scraped text loses link texts mid-sentence
     ("a war of attrition in the" / next paragraph): without this, the parser glues the
     fragment to the next paragraph and its arguments leak across."""
+    glued = doc.lang_ != "en"  # the French model starts sentences inside "état-major"
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
         if "\n\n" in prev.whitespace_ or (prev.is_space and "\n\n" in prev.text):
             tok.is_sent_start = True
+        elif glued and not prev.whitespace_ and tok.text[:1] == "-" and prev.text[-1:].isalpha():
+            tok.is_sent_start = False  # a word that goes on after its hyphen
     return doc
 
 

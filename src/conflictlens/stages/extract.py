@@ -769,6 +769,31 @@ def _number_phrase(num: Token) -> Span:
     return num.doc[left : right + 1]
 
 
+#: French nouns of a count ("une dizaine de morts", "des centaines de civils").
+FRENCH_COUNT_NOUNS = frozenset(
+    f"{stem}{plural}"
+    for stem in (
+        "dizaine",
+        "douzaine",
+        "quinzaine",
+        "vingtaine",
+        "trentaine",
+        "quarantaine",
+        "cinquantaine",
+        "soixantaine",
+        "centaine",
+        "millier",
+    )
+    for plural in ("", "s")
+)
+
+
+def _french_count(noun: Token) -> str:
+    """The count a French count noun makes with its determiner ("une" / "des" / "plusieurs")."""
+    dets = [c.lower_ for c in noun.children if c.dep_ == "det" and c.i < noun.i]
+    return " ".join([*dets[-1:], noun.lower_])
+
+
 def _count_of(noun: Token) -> TollArg | None:
     language = "fr" if noun.doc.lang_ == "fr" else "en"
     for c in noun.children:
@@ -779,6 +804,10 @@ def _count_of(noun: Token) -> TollArg | None:
             figures = parse_toll(phrase.text, language)
             if figures is not None:
                 return TollArg(_text_span(phrase), figures)
+    if language == "fr" and noun.lower_ in FRENCH_COUNT_NOUNS:
+        figures = parse_toll(_french_count(noun), "fr")  # "une dizaine d'assaillants"
+        if figures is not None:
+            return TollArg(_text_span(noun.doc[noun.i : noun.i + 1]), figures)
     if _children(noun, "prep") and noun.lower_ in ("dozens", "hundreds", "thousands", "scores"):
         figures = parse_toll(noun.text)  # "dozens of people", "hundreds of civilians"
         if figures is not None:
@@ -801,8 +830,11 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
         is_death_verb = tok.pos_ == "VERB" and lemma in lex["death_verbs"]
         is_injury_verb = tok.pos_ == "VERB" and lemma in lex["injury_verbs"]
         if is_death_verb or is_injury_verb:
-            target = _children(tok, "nsubjpass", "dobj") or (
-                _children(tok, "nsubj") if lemma in ("die", "perish") or tok.tag_ == "VBN" else []
+            # UD (the French model): nsubj:pass, obj
+            target = _children(tok, "nsubjpass", "dobj", "nsubj:pass", "obj", "obl:arg") or (
+                _children(tok, "nsubj")
+                if lemma in ("die", "perish", "mourir", "périr", "décéder") or tok.tag_ == "VBN"
+                else []
             )
             for t in target:
                 toll = _count_of(t)
