@@ -131,22 +131,30 @@ def _find(text: str, phrase: str, start: int = 0) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
+#: "Military Forces of Russia (2000-) Air Force": the kind and the state, without period
+#: or unit.
+STATE_FORCES = re.compile(r"(Military|Police) Forces of (?:the )?(.+?)(?: \([\d\-]+\).*)?$")
+
+
+def _own_names(name: str) -> tuple[str, str | None, list[str]]:
+    """An ACLED actor name without its qualifier ("(2000-)", "(Mali)"), the country the
+    qualifier names, and the actor's own names ("JNIM: Group for Support of Islam and
+    Muslims" -> the long name, then the acronym)."""
+    bare = re.sub(r"\s*\([^()]*\)\s*$", "", name).strip()
+    qualifier = re.search(r"\(([^()]*)\)\s*$", name)
+    if ":" in bare:
+        acronym, long = (p.strip() for p in bare.split(":", 1))
+        return bare, qualifier.group(1) if qualifier else None, [long, acronym]
+    return bare, qualifier.group(1) if qualifier else None, [bare]
+
+
 def actor_forms(name: str, language: str = "en") -> list[str]:
     """The phrases a note may use for an ACLED actor name, most specific first."""
     if language == "fr":
         return _french_actor_forms(name)
     lex = _lexicon()
-    forms: list[str] = []
-    bare = re.sub(r"\s*\([^()]*\)\s*$", "", name).strip()  # "(2000-)", "(Mali)"
-    qualifier = re.search(r"\(([^()]*)\)\s*$", name)
-    country = qualifier.group(1) if qualifier else None
-    if ":" in bare:  # "JNIM: Group for Support of Islam and Muslims"
-        acronym, long = (p.strip() for p in bare.split(":", 1))
-        forms += [long, acronym]
-    else:
-        forms.append(bare)
-    # "Military Forces of Russia (2000-) Air Force": the state, without period or unit.
-    m = re.match(r"(Military|Police) Forces of (?:the )?(.+?)(?: \([\d\-]+\).*)?$", name)
+    bare, country, forms = _own_names(name)
+    m = STATE_FORCES.match(name)
     if m:
         kind, state = m.group(1).lower(), m.group(2)
         nouns = lex["state_force_nouns"][kind]
@@ -182,16 +190,8 @@ def _french_actor_forms(name: str) -> list[str]:
     French force nouns with the state's demonym after them ("l'armée malienne", "les
     forces burkinabè") or its name ("l'armée du Mali"), French role nouns of its class."""
     lex, english = _lexicon("fr"), _lexicon()
-    forms: list[str] = []
-    bare = re.sub(r"\s*\([^()]*\)\s*$", "", name).strip()
-    qualifier = re.search(r"\(([^()]*)\)\s*$", name)
-    country = qualifier.group(1) if qualifier else None
-    if ":" in bare:
-        acronym, long = (p.strip() for p in bare.split(":", 1))
-        forms += [long, acronym]
-    else:
-        forms.append(bare)
-    m = re.match(r"(Military|Police) Forces of (?:the )?(.+?)(?: \([\d\-]+\).*)?$", name)
+    bare, country, forms = _own_names(name)
+    m = STATE_FORCES.match(name)
     if m:
         kind, state = m.group(1).lower(), m.group(2)
         nouns = lex["state_force_nouns"][kind]
