@@ -433,7 +433,7 @@ def _evidence_points_into_the_body(result) -> None:
 def test_french_wire_dispatch():
     """An AFP dispatch in French: the attack near Djibo dated from the dateline's Tuesday
     ("dimanche" = 12 May 2024), its toll ("au moins trente civils"), and Monday's protest
-    in Ouagadougou. (Known gap: the attack's actor 1 comes out as the civilians.)"""
+    in Ouagadougou."""
     result = extract_file(FRENCH / "depeche-djibo.txt")
     assert result.article.language == "fr" and result.warnings == []
     attacks = [e for e in result.events if e.type_string == "Violence against civilians/Attack"]
@@ -441,6 +441,8 @@ def test_french_wire_dispatch():
     assert len(sunday) == 1 and sunday[0].location.country == "Burkina Faso"
     assert sunday[0].location.name in ("Mentao", "Djibo")
     assert sunday[0].fatalities.low == 30
+    assert sunday[0].actor1.name == "Unidentified Armed Group (Burkina Faso)"
+    assert sunday[0].actor2.name == "Civilians (Burkina Faso)"
     (protest,) = [e for e in result.events if e.type_string == "Protests/Peaceful protest"]
     assert (protest.date.start, protest.location.name) == ("2024-05-13", "Ouagadougou")
     assert protest.actor1.name == "Protesters (Burkina Faso)"

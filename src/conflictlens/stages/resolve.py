@@ -28,7 +28,14 @@ from conflictlens.models import (
     Location,
     Source,
 )
-from conflictlens.stages.extract import ActorArg, Context, EventMention, PlaceArg, lexicon
+from conflictlens.stages.extract import (
+    VIOLENT_TYPES,
+    ActorArg,
+    Context,
+    EventMention,
+    PlaceArg,
+    lexicon,
+)
 from conflictlens.stages.merge import Cluster, family_of
 from conflictlens.tolls import combine
 
@@ -421,6 +428,11 @@ def _type_and_actors(
     if actor1 is None or actor1.category is None or (anonymous and actor1.name == default.name):
         # "gunmen" stormed it, "the TTP claimed it": the group the report names.
         actor1 = _named_group(cluster, country) or actor1
+    if event_type in VIOLENT_TYPES and actor1 is not None and actor1.category == "Civilians":
+        # ACLED's codebook: civilians are never the side that fights or attacks; an actor 1
+        # of that class is the victims ("Au moins trente civils ont été tués ...").
+        actor2 = actor2 or actor1
+        actor1 = _named_group(cluster, country) or default
     actor1 = _acled_actor1(actor1, event_type, country, day)
     if event_type == "Protests":
         # The other side of a protest is whoever intervened, never the protesters.
