@@ -638,3 +638,25 @@ def test_feeds_are_listed_with_their_state(tmp_path: Path) -> None:
         "304",
         4,
     )
+
+
+def test_review_a_group_from_the_merged_listing(client: TestClient, token: str) -> None:
+    merged = client.get("/api/events", params={"merge": "true", "limit": 200}).json()["events"]
+    target = merged[0]
+    gid = target["group"]
+    made = client.post(
+        f"/api/groups/{gid}/review",
+        json={"field": "fatalities", "action": "correct", "value": 3},
+        headers=auth(token),
+    )
+    assert made.status_code == 200, made.text
+    assert made.json()["review"]["group"] == gid
+    again = client.get("/api/events", params={"merge": "true", "limit": 200}).json()["events"]
+    assert next(e for e in again if e["group"] == gid)["fatalities"]["best"] == 3
+    body = {"field": "fatalities", "action": "correct", "value": 3}
+    assert (
+        client.post("/api/groups/999999/review", json=body, headers=auth(token)).status_code == 404
+    )
+    too_big = client.post(f"/api/groups/{2**63}/review", json=body, headers=auth(token))
+    assert too_big.status_code == 422
+    assert client.post(f"/api/groups/{gid}/review", json=body).status_code == 401

@@ -863,3 +863,19 @@ def test_a_report_that_no_longer_matches_leaves_for_a_new_group(store: Store) ->
     after = _groups(store)
     assert after[b_key] > max(before.values())
     assert after[a_key] == before[a_key]  # the report that still matches stays
+
+
+def test_a_review_of_a_group_survives_re_extraction(store: Store) -> None:
+    """Corrections attach to the real-world event (its group), not only to one report,
+    and keep applying to the merged event after its reports are extracted again."""
+    store.add_result(make_document(BODY, "rfi.txt"), karachi_result())
+    store.add_result(make_document(BODY + " (AP)", "ap.txt"), karachi_result())
+    karachi = next(m for m in store.merged(store.events(limit=None)) if "Karachi" in str(m))
+    store.review_group(karachi["group"], "fatalities", "correct", 7, user="alice")
+    store.add_result(make_document(BODY, "rfi.txt"), karachi_result(), replace=True)
+    again = {m["group"]: m for m in store.merged(store.events(limit=None))}
+    assert again[karachi["group"]]["fatalities"]["best"] == 7
+    store.review_group(karachi["group"], "event", "reject", user="alice")
+    assert karachi["group"] not in {m["group"] for m in store.merged(store.events(limit=None))}
+    with pytest.raises(LookupError):
+        store.review_group(10**9, "fatalities", "correct", 1, user="alice")

@@ -419,6 +419,11 @@ def _assign_group(conn: Connection, row: dict[str, Any], prefer: int | None = No
     return int(made.inserted_primary_key[0])
 
 
+def _group_key(group_id: int) -> str:
+    """Where a group's reviews are kept in ``corrections`` (keyed like an event id)."""
+    return f"group:{group_id}"
+
+
 def _group_members(conn: Connection, group_id: int) -> bool:
     ev = events_table
     return (
@@ -937,6 +942,57 @@ class Store:
         with self._engine.connect() as conn:
             return [_event_out(row.data, row) for row in conn.execute(query)]
 
+    def review_group(
+        self,
+        group_id: int,
+        field: str,
+        action: str,
+        value: Any = None,
+        user: str | None = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """An analyst's confirm / correct / reject of one field of a real-world event (a
+        stored group), as :meth:`review` does for one report: kept under the group's id,
+        which re-extraction never changes, and applied to the merged event that
+        :meth:`merged` lists (``reject`` of ``"event"`` hides the group)."""
+        if field not in REVIEW_FIELDS:
+            raise ReviewError(f"field must be one of {', '.join(REVIEW_FIELDS)}; got {field!r}")
+        if action not in REVIEW_ACTIONS:
+            raise ReviewError(f"action must be one of {', '.join(REVIEW_ACTIONS)}; got {action!r}")
+        user = _check_name(user, "user")
+        if note is not None and not isinstance(note, str):
+            raise ReviewError("note must be a string")
+        value = _normalise_value(field, value) if action == "correct" else None
+        key = _group_key(group_id)
+        with self._write() as conn:
+            exists = conn.execute(
+                sa.select(event_groups_table.c.id).where(event_groups_table.c.id == group_id)
+            ).first()
+            if exists is None:
+                raise NotFoundError(f"no event group {group_id!r}")
+            created_at = _now()
+            new_id = conn.execute(
+                sa.insert(corrections_table).values(
+                    event_id=key,
+                    field=field,
+                    action=action,
+                    value=value,
+                    user=user,
+                    created_at=created_at,
+                    note=note,
+                )
+            ).inserted_primary_key[0]
+        return {
+            "id": new_id,
+            "group": group_id,
+            "field": field,
+            "action": action,
+            "value": value,
+            "user": user,
+            "at": _iso_time(created_at),
+            "note": note,
+        }
+
     def merged(
         self, rows: list[dict[str, Any]], members: dict[str, dict[str, Any]] | None = None
     ) -> list[dict[str, Any]]:
@@ -960,6 +1016,8 @@ class Store:
                 )
                 for row in conn.execute(query):
                     by_group.setdefault(row.group_id, []).append(_event_out(row.data, row))
+            keys = [_group_key(g) for g in wanted]
+            group_reviews = _corrections_by_event(conn, keys) if keys else {}
         out, seen = [], set()
         for r in rows:
             gid = (r.get("stored") or {}).get("group")
@@ -972,6 +1030,11 @@ class Store:
                 members.update({m["id"]: m for m in group})
             merged = merge_group(group)
             merged["group"] = gid
+            reviews = group_reviews.get(_group_key(gid), []) if gid is not None else []
+            if reviews:  # the analysts' word on the real-world event
+                merged, rejected = _apply_corrections(merged, reviews)
+                if rejected:
+                    continue
             out.append(merged)
         return out
 

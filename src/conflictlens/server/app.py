@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal, Self
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -510,6 +511,18 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         )
         event = store.event(event_id) or {}
         return {"review": record, "event": event | {"corrections": store.corrections(event_id)}}
+
+    @app.post("/api/groups/{group_id}/review", tags=["review"])
+    def review_group(
+        group_id: Annotated[int, PathParam(ge=1, le=2**62)], body: ReviewRequest, user: Writer
+    ) -> dict[str, Any]:
+        """Confirm, correct or reject one field of a real-world event (a stored group of
+        reports, ``group`` in merged listings); kept with who and when, across
+        re-extraction, and applied to the merged event."""
+        record = store.review_group(
+            group_id, body.field, body.action, value=body.value, user=user, note=body.note
+        )
+        return {"review": record}
 
     # --- dashboard and docs ---
 
