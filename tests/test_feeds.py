@@ -255,3 +255,37 @@ def test_watch_once_and_feeds_through_the_cli(site: Site, tmp_path: Path) -> Non
     rows = {r["url"]: r for r in json.loads(listed.stdout)}
     assert rows[f"{site.base}/feed.xml"]["items"] == 2
     assert rows[f"{site.base}/broken.xml"]["failures"] == 1
+
+
+def test_watch_loop_stops_cleanly_on_sigterm(site: Site, tmp_path: Path) -> None:
+    import signal
+
+    listing = tmp_path / "feeds.txt"
+    listing.write_text(f"{site.base}/feed.xml\n")
+    db = tmp_path / "loop.db"
+    env = {**os.environ, "CONFLICTLENS_ALLOW_PRIVATE_URLS": "true"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "conflictlens.cli", "watch", str(listing), "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:  # the first round is stored
+            if db.exists():
+                with Store.open(db) as store:
+                    state = store.feed(f"{site.base}/feed.xml")
+                if state and state["last_status"] == "200":
+                    break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the first round never finished")
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "watching 1 feeds" in stderr and "Traceback" not in stderr
