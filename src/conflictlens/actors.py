@@ -68,8 +68,6 @@ _TOKEN_RE = re.compile(
     r"(?:[^\W\d_]\.){2,}|(?<![^\W_])(?:[lLdDjJnNsScCmMtT]|[Qq]u)(?=['’][^\W\d_])"
     r"|[^\W_]+(?:['’][^\W_]+)*"
 )
-#: Words between a force noun and the state's name after it ("l'armée du Mali").
-_POST_LINKS = frozenset({"du", "de", "des", "la", "l", "d"})
 # What may separate two tokens of one name: spaces (one line break at most), hyphens,
 # apostrophes ("Workers' Party"), slashes ("AFC/M23"), parentheses ("CPI (Maoist)").
 _GAP_RE = re.compile(r"[ \t\-‐‑–'’()/]*(?:\r?\n[ \t\-‐‑–'’()/]*)?")
@@ -421,6 +419,7 @@ class ActorDictionary:
         country_names: Mapping[str, str] | None = None,
         acled: Mapping[str, Any] | None = None,
         post_demonyms: Mapping[str, str] | None = None,
+        post_links: Iterable[str] = (),
     ) -> None:
         """Build the index from an actors.json document.
 
@@ -428,7 +427,8 @@ class ActorDictionary:
         maps ISO2 to the name used in generic templates. Both default to GeoNames.
         ``acled`` is an acled_actors.json document (see :meth:`acled_actor`).
         ``post_demonyms`` maps the forms that name a country *after* an actor noun, as
-        French puts them ("l'armée malienne", "les forces de police nigérianes"), to ISO2.
+        French puts them ("l'armée malienne", "les forces de police nigérianes"), to ISO2;
+        ``post_links`` are the words that may stand between ("l'armée du Mali").
         """
         names = dict(country_names) if country_names is not None else _geonames_countries()
         names.update(data.get("country_names", {}))
@@ -454,6 +454,7 @@ class ActorDictionary:
             key: iso.upper() for form, iso in post_demonyms.items() if (key := _key(form))
         }
         self._post_dem_lengths = sorted({len(k) for k in self._post_dem}, reverse=True)
+        self._post_links = frozenset(_fold(w) for w in post_links)
         demonyms = {**{f: i for f, i in post_demonyms.items()}, **demonyms}
         self._dem_index: dict[tuple[str, ...], list[tuple[str, tuple[str, ...] | None]]] = {}
         self._dem_lengths: dict[str, list[int]] = {}
@@ -534,15 +535,17 @@ class ActorDictionary:
                 extra = {k: [n for n in v if isinstance(n, str)] for k, v in aliases.items()}
         acled = _load_json(acled_path) if acled_path is not None and acled_path.exists() else None
         post: dict[str, str] = {}
+        links: list[str] = []
         french = actors_path.parent / "demonyms_fr.json"
         if french.exists():
             raw = _load_json(french)
-            for iso, forms in {**raw.get("_countries", {}), **raw}.items():
-                if re.fullmatch(r"[A-Z]{2}", iso) and isinstance(forms, list):
-                    post.update({f: iso for f in forms if isinstance(f, str)})
-            for iso, forms in raw.get("_countries", {}).items():
-                post.update({f: iso for f in forms if isinstance(f, str)})
-        return cls(data, _demonym_forms(demonym_data, names, extra), names, acled, post)
+            links = [w for w in raw.get("_links", []) if isinstance(w, str)]
+            # demonyms ("malienne") and French country names ("Tchad"), by ISO2
+            for table in (raw, raw.get("_countries", {})):
+                for iso, forms in table.items():
+                    if re.fullmatch(r"[A-Z]{2}", iso) and isinstance(forms, list):
+                        post.update({f: iso for f in forms if isinstance(f, str)})
+        return cls(data, _demonym_forms(demonym_data, names, extra), names, acled, post, links)
 
     @classmethod
     def default(cls) -> ActorDictionary:
@@ -847,7 +850,7 @@ class ActorDictionary:
         if not self._post_dem or j >= len(toks) or not self._gap_ok(text, toks, j - 1):
             return None
         k = j
-        while k < j + 2 and k < len(toks) - 1 and folded[k] in _POST_LINKS:
+        while k < j + 2 and k < len(toks) - 1 and folded[k] in self._post_links:
             if not self._gap_ok(text, toks, k):
                 return None
             k += 1

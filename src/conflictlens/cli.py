@@ -186,19 +186,24 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest_items(store, items, runner):  # type: ignore[no-untyped-def]
-    """The batch behind `ingest`, with a progress bar and a line per failure."""
-    from conflictlens.batch import ingest_documents
-
-    with Progress(
+def _progress(hide: bool = False) -> Progress:
+    """A progress bar on stderr, shown only on a terminal (and not when ``hide``)."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=len(items) < 5 or not err.is_terminal,
-    ) as progress:
+        disable=hide or not err.is_terminal,
+    )
+
+
+def _ingest_items(store, items, runner):  # type: ignore[no-untyped-def]
+    """The batch behind `ingest`, with a progress bar and a line per failure."""
+    from conflictlens.batch import ingest_documents
+
+    with _progress(hide=len(items) < 5) as progress:
         task = progress.add_task("ingesting", total=len(items))
         unreadable = 0
         for item in items:
@@ -474,15 +479,7 @@ def _eval_acled(
     if not loaded.rows:
         raise InputError(f"no ACLED rows to score in {path} (after --split / --only)")
     coder = acled.use_coder_weights(model) if model is not None else None
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
+    with _progress() as progress:
         task = progress.add_task("extracting", total=len(loaded.rows))
         predicted = []
         for event in acled.predict_acled(loaded.rows):

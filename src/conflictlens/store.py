@@ -419,6 +419,38 @@ def _assign_group(conn: Connection, row: dict[str, Any], prefer: int | None = No
     return int(made.inserted_primary_key[0])
 
 
+def _checked_review(
+    field: str, action: str, value: Any, user: str | None, note: str | None
+) -> tuple[str, Any]:
+    """A review request's (user, value) once checked; ReviewError for a bad one."""
+    if field not in REVIEW_FIELDS:
+        raise ReviewError(f"field must be one of {', '.join(REVIEW_FIELDS)}; got {field!r}")
+    if action not in REVIEW_ACTIONS:
+        raise ReviewError(f"action must be one of {', '.join(REVIEW_ACTIONS)}; got {action!r}")
+    user = _check_name(user, "user")
+    if note is not None and not isinstance(note, str):
+        raise ReviewError("note must be a string")
+    return user, _normalise_value(field, value) if action == "correct" else None
+
+
+def _insert_correction(
+    conn: Connection,
+    key: str,
+    field: str,
+    action: str,
+    value: Any,
+    user: str,
+    note: str | None,
+    created_at: dt.datetime,
+) -> int:
+    """One review action on an event (its id) or a group (``_group_key``); its row id."""
+    row = dict(field=field, action=action, value=value, user=user, note=note)
+    made = conn.execute(
+        sa.insert(corrections_table).values(event_id=key, created_at=created_at, **row)
+    )
+    return int(made.inserted_primary_key[0])
+
+
 def _group_key(group_id: int) -> str:
     """Where a group's reviews are kept in ``corrections`` (keyed like an event id)."""
     return f"group:{group_id}"
@@ -769,14 +801,7 @@ class Store:
         Returns the stored correction. Raises ``ReviewError`` (a ``ValueError``) for a
         bad request and ``NotFoundError`` (a ``LookupError``) for an unknown event.
         """
-        if field not in REVIEW_FIELDS:
-            raise ReviewError(f"field must be one of {', '.join(REVIEW_FIELDS)}; got {field!r}")
-        if action not in REVIEW_ACTIONS:
-            raise ReviewError(f"action must be one of {', '.join(REVIEW_ACTIONS)}; got {action!r}")
-        user = _check_name(user, "user")
-        if note is not None and not isinstance(note, str):
-            raise ReviewError("note must be a string")
-        value = _normalise_value(field, value) if action == "correct" else None
+        user, value = _checked_review(field, action, value, user, note)
         ev = events_table
         with self._write() as conn:
             row = conn.execute(
@@ -789,17 +814,9 @@ class Store:
             if action == "confirm" and field != "event":
                 value = _field_value(row.data, field)
             created_at = _now()
-            new_id = conn.execute(
-                sa.insert(corrections_table).values(
-                    event_id=event_id,
-                    field=field,
-                    action=action,
-                    value=value,
-                    user=user,
-                    created_at=created_at,
-                    note=note,
-                )
-            ).inserted_primary_key[0]
+            new_id = _insert_correction(
+                conn, event_id, field, action, value, user, note, created_at
+            )
             extracted = row.extracted or _without_review(row.data)
             history = _corrections_by_event(conn, [event_id]).get(event_id, [])
             effective, rejected = _apply_corrections(extracted, history)
@@ -955,14 +972,7 @@ class Store:
         stored group), as :meth:`review` does for one report: kept under the group's id,
         which re-extraction never changes, and applied to the merged event that
         :meth:`merged` lists (``reject`` of ``"event"`` hides the group)."""
-        if field not in REVIEW_FIELDS:
-            raise ReviewError(f"field must be one of {', '.join(REVIEW_FIELDS)}; got {field!r}")
-        if action not in REVIEW_ACTIONS:
-            raise ReviewError(f"action must be one of {', '.join(REVIEW_ACTIONS)}; got {action!r}")
-        user = _check_name(user, "user")
-        if note is not None and not isinstance(note, str):
-            raise ReviewError("note must be a string")
-        value = _normalise_value(field, value) if action == "correct" else None
+        user, value = _checked_review(field, action, value, user, note)
         key = _group_key(group_id)
         with self._write() as conn:
             exists = conn.execute(
@@ -971,17 +981,7 @@ class Store:
             if exists is None:
                 raise NotFoundError(f"no event group {group_id!r}")
             created_at = _now()
-            new_id = conn.execute(
-                sa.insert(corrections_table).values(
-                    event_id=key,
-                    field=field,
-                    action=action,
-                    value=value,
-                    user=user,
-                    created_at=created_at,
-                    note=note,
-                )
-            ).inserted_primary_key[0]
+            new_id = _insert_correction(conn, key, field, action, value, user, note, created_at)
         return {
             "id": new_id,
             "group": group_id,

@@ -47,7 +47,7 @@ _TOKEN = re.compile(r"\d[\d,.]*|[a-z]+(?:-[a-z]+)?", re.I)
 def _rules(language: str) -> dict:
     """The hedges and vague counts of ``language`` (English's for any other)."""
     lex = _lexicon()
-    return lex.get(language, lex) if language != "en" else lex
+    return lex.get(language, lex)
 
 
 def _french_number(text: str) -> int | None:

@@ -23,11 +23,11 @@ the event first.
 from __future__ import annotations
 
 import functools
-import json
 import re
-from pathlib import Path
 
 from conflictlens.actors import ActorDictionary
+from conflictlens.coder.labels import NUMBER_FR
+from conflictlens.coder.labels import lexicon as coder_lexicon
 from conflictlens.coder.model import MAX_PIECES, CodedSpan, Coder, Coding, default_coder
 from conflictlens.coder.pieces import encode
 from conflictlens.coder.taxonomy import ACLED_TAXONOMY, SUBTYPES
@@ -48,7 +48,6 @@ from conflictlens.stages.extract import (
 )
 from conflictlens.tolls import parse_number, parse_toll
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 #: Word pieces encoded per report at most (a piece is ~4.5 characters of English).
 BUDGET_PIECES = 256
 CHARS_PER_PIECE = 4.5
@@ -82,16 +81,10 @@ MAX_CHARS = 560
 
 
 @functools.cache
-def _lexicon(language: str = "en") -> dict:
-    name = "coder_lexicon.json" if language == "en" else f"coder_lexicon_{language}.json"
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
-
-
-@functools.cache
 def _cues(language: str = "en") -> re.Pattern[str]:
     """The violence cues of a report's language ("killed", "tués"), which choose the
     sentences worth encoding in a long report and anchor a coder mention."""
-    return re.compile("|".join(_lexicon(language)["violence_cues"]), re.I)
+    return re.compile("|".join(coder_lexicon(language)["violence_cues"]), re.I)
 
 
 def _split_type(subtype: str) -> tuple[str, str]:
@@ -332,7 +325,7 @@ def _unreal(tok) -> bool:
     """Irrealis as the parse rules judge it, except for attempts: ACLED codes an attack
     that was tried and repelled ("tried to break through the defence") as an event."""
     heads = {tok.lemma_.lower(), tok.head.lemma_.lower(), tok.head.head.lemma_.lower()}
-    if heads & set(_lexicon()["attempt_heads"]):
+    if heads & set(coder_lexicon()["attempt_heads"]):
         return False
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
     if infinitive and tok.head is not tok and tok.head.lemma_.lower() not in _irrealis_heads():
@@ -386,7 +379,7 @@ def _actor(found: Extraction, span: TextSpan) -> ActorArg:
 @functools.cache
 def _role_nouns() -> frozenset[str]:
     """One-word nouns that say what kind of actor the word before them is."""
-    lex = _lexicon()
+    lex = coder_lexicon()
     words = [*lex["militia_nouns"], *lex["state_force_nouns"]["military"]]
     words += lex["state_force_nouns"]["police"] + lex["class_nouns"]["Unidentified Armed Group"]
     return frozenset(w.lower() for w in words if " " not in w) | frozenset(lex["group_nouns"])
@@ -544,8 +537,6 @@ def _one_place_per_name(found: Extraction, chosen: PlaceArg) -> None:
 def _whole_count(text: str, span: CodedSpan) -> CodedSpan:
     """A French count the word-level tags cut short ("une" of "une centaine"): the whole
     number phrase that starts where the span does."""
-    from conflictlens.coder.labels import NUMBER_FR
-
     m = NUMBER_FR.match(text, span.start)
     if m is None or m.end() <= span.end:
         return span
@@ -557,7 +548,7 @@ def _of_the_wounded(text: str, span: CodedSpan, language: str) -> bool:
     injury's ("un gendarme tué et un autre blessé", "en blessant quatre, dont deux"). Only
     where the language's lexicon lists injury cues (French: its counts of the dead and
     of the wounded are written alike)."""
-    lex = _lexicon(language)
+    lex = coder_lexicon(language)
     if "injury_cues" not in lex:
         return False
     before = text[max(0, span.start - 40) : span.start].lower()

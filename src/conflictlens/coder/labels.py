@@ -49,7 +49,7 @@ class Example:
 
 
 @functools.cache
-def _lexicon(language: str = "en") -> dict:
+def lexicon(language: str = "en") -> dict:
     """The coder's word lists: English's, or a language's own (``coder_lexicon_fr.json``)."""
     name = "coder_lexicon.json" if language == "en" else f"coder_lexicon_{language}.json"
     return json.loads((DATA / name).read_text(encoding="utf-8"))
@@ -64,7 +64,7 @@ def _french_demonyms() -> dict[str, list[str]]:
     raw = json.loads((DATA / "demonyms_fr.json").read_text(encoding="utf-8"))
     names = {c["iso"]: c["name"] for c in countries().values()}
     out = {names[iso]: forms for iso, forms in raw.items() if iso in names}
-    for alias, name in _lexicon()["country_aliases"].items():
+    for alias, name in lexicon()["country_aliases"].items():
         out.setdefault(alias, out.get(name, []))
     return out
 
@@ -81,7 +81,7 @@ def _demonyms() -> dict[str, list[str]]:
         if iso.startswith("_") or iso not in names:
             continue
         out[names[iso]] = [*forms, *(f + "s" for f in forms if not f.endswith("s"))]
-    for alias, name in _lexicon()["country_aliases"].items():
+    for alias, name in lexicon()["country_aliases"].items():
         out.setdefault(alias, out.get(name, []))
     return out
 
@@ -152,7 +152,7 @@ def actor_forms(name: str, language: str = "en") -> list[str]:
     """The phrases a note may use for an ACLED actor name, most specific first."""
     if language == "fr":
         return _french_actor_forms(name)
-    lex = _lexicon()
+    lex = lexicon()
     bare, country, forms = _own_names(name)
     m = STATE_FORCES.match(name)
     if m:
@@ -189,7 +189,7 @@ def _french_actor_forms(name: str) -> list[str]:
     """:func:`actor_forms` for French notes: the group's own names and acronyms, then
     French force nouns with the state's demonym after them ("l'armée malienne", "les
     forces burkinabè") or its name ("l'armée du Mali"), French role nouns of its class."""
-    lex, english = _lexicon("fr"), _lexicon()
+    lex, english = lexicon("fr"), lexicon()
     bare, country, forms = _own_names(name)
     m = STATE_FORCES.match(name)
     if m:
@@ -238,7 +238,7 @@ def actor_span(
 def _toll_spans(text: str, fatalities: int, language: str = "en") -> list[tuple[int, int]] | None:
     """Numbers of dead that add up to the coded toll, or None if none do."""
     french = language == "fr"
-    cues = _lexicon(language)["death_cues"]
+    cues = lexicon(language)["death_cues"]
     date_re, number_re = (DATE_PHRASE_FR, NUMBER_FR) if french else (DATE_PHRASE, _NUMBER)
     dates = [(d.start(), d.end()) for d in date_re.finditer(text)]
     near: list[tuple[int, int, int]] = []
@@ -428,7 +428,7 @@ def muc_negatives(muc_train: Path, max_chars: int = 600) -> list[Example]:
     """Passages of MUC-4 train reports with no template that contain no violence cue:
     political news of the same era and style. Irrelevant reports that describe combat
     (MUC leaves military clashes out, ACLED codes them) are skipped by the cue test."""
-    cues = re.compile("|".join(_lexicon()["violence_cues"]), re.I)
+    cues = re.compile("|".join(lexicon()["violence_cues"]), re.I)
     out = []
     for doc in read_jsonl(muc_train):
         if doc.get("templates"):
@@ -443,8 +443,8 @@ def muc_negatives(muc_train: Path, max_chars: int = 600) -> list[Example]:
 def rams_negatives(rams_dir: Path) -> list[Example]:
     """RAMS passages around events outside conflict, crime and justice, whose sentences
     carry no violence cue."""
-    cues = re.compile("|".join(_lexicon()["violence_cues"]), re.I)
-    keep = tuple(_lexicon()["rams_non_conflict"])
+    cues = re.compile("|".join(lexicon()["violence_cues"]), re.I)
+    keep = tuple(lexicon()["rams_non_conflict"])
     out = []
     for name in ("dev.jsonlines", "test.jsonlines"):
         for doc in read_jsonl(rams_dir / name):

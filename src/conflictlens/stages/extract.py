@@ -769,23 +769,12 @@ def _number_phrase(num: Token) -> Span:
     return num.doc[left : right + 1]
 
 
-#: French nouns of a count ("une dizaine de morts", "des centaines de civils").
-FRENCH_COUNT_NOUNS = frozenset(
-    f"{stem}{plural}"
-    for stem in (
-        "dizaine",
-        "douzaine",
-        "quinzaine",
-        "vingtaine",
-        "trentaine",
-        "quarantaine",
-        "cinquantaine",
-        "soixantaine",
-        "centaine",
-        "millier",
-    )
-    for plural in ("", "s")
-)
+@functools.cache
+def french_count_nouns() -> frozenset[str]:
+    """French nouns of a count ("une dizaine de morts", "des centaines de civils"):
+    ``numbers.json``."""
+    raw = json.loads(resources.files("conflictlens.data").joinpath("numbers.json").read_text())
+    return frozenset(raw["fr"]["count_nouns"])
 
 
 def _french_count(noun: Token) -> str:
@@ -804,7 +793,7 @@ def _count_of(noun: Token) -> TollArg | None:
             figures = parse_toll(phrase.text, language)
             if figures is not None:
                 return TollArg(_text_span(phrase), figures)
-    if language == "fr" and noun.lower_ in FRENCH_COUNT_NOUNS:
+    if language == "fr" and noun.lower_.removesuffix("s") in french_count_nouns():
         figures = parse_toll(_french_count(noun), "fr")  # "une dizaine d'assaillants"
         if figures is not None:
             return TollArg(_text_span(noun.doc[noun.i : noun.i + 1]), figures)
@@ -833,7 +822,7 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
             # UD (the French model): nsubj:pass, obj
             target = _children(tok, "nsubjpass", "dobj", "nsubj:pass", "obj", "obl:arg") or (
                 _children(tok, "nsubj")
-                if lemma in ("die", "perish", "mourir", "périr", "décéder") or tok.tag_ == "VBN"
+                if lemma in lex["subject_death_verbs"] or tok.tag_ == "VBN"
                 else []
             )
             for t in target:

@@ -52,6 +52,7 @@ class _Rules:
     byline_split_re: re.Pattern[str]
     byline_trailing: frozenset[str]
     newsroom_bylines: frozenset[str]
+    interview_re: re.Pattern[str]  # a line that opens with "Interview", "Entretien", ...
     particles: frozenset[str]
     credit_res: list[re.Pattern[str]]
     reading_time_res: list[re.Pattern[str]]
@@ -166,6 +167,7 @@ def _rules() -> _Rules:
         ),
         byline_trailing=frozenset(w.casefold() for w in raw["byline_trailing_words"]),
         newsroom_bylines=frozenset(w.casefold() for w in raw.get("newsroom_bylines", [])),
+        interview_re=re.compile(rf"^(?:{_alternation(raw['interview_words'])})\b", re.I),
         particles=frozenset(raw["name_particles"]),
         credit_res=credit_res,
         reading_time_res=[re.compile(p, re.IGNORECASE) for p in raw["reading_time_patterns"]],
@@ -701,17 +703,11 @@ def _build(
     return art
 
 
-_INTERVIEW_INTRO = re.compile(
-    r"^(?:(?:an |une |exclusive |l')?(?:interview|entretien|entrevista|q ?& ?a)\b)", re.I
-)
-
-
 def _says_interview(art: Article, units: list[_Unit], rules: _Rules) -> bool:
     """The page calls itself an interview: its kicker, or a line opening with the word
     ("Interview with Laurent Gayer", "Entretien avec ...") near the top."""
-    if art.kicker and _INTERVIEW_INTRO.match(art.kicker.strip()):
-        return True
-    return any(_INTERVIEW_INTRO.match(u.text.strip()) for u in units[:6])
+    lines = [art.kicker or "", *(u.text for u in units[:6])]
+    return any(rules.interview_re.match(line.strip()) for line in lines)
 
 
 def _interview(art: Article, units: list[_Unit], rules: _Rules) -> None:
