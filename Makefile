@@ -82,9 +82,9 @@ train: $(TSTAMP)
 	$(TBIN)/python scripts/build_acled_actors.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_places.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_export.py --shared $(SHARED)
-	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED)
+	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED) $(if $(REVIEWED),--reviewed $(REVIEWED))
 	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED) --french-copies 3 \
-	  --out src/conflictlens/coder/weights/coder_fr.onnx
+	  $(if $(REVIEWED),--reviewed $(REVIEWED)) --out src/conflictlens/coder/weights/coder_fr.onnx
 	$(TBIN)/python scripts/train_roles.py --shared $(SHARED)
 	$(TBIN)/python scripts/train_fillers.py --shared $(SHARED)
 	$(TBIN)/python scripts/train_encoder.py --shared $(SHARED)

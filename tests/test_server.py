@@ -194,7 +194,15 @@ def test_exports(client: TestClient) -> None:
     assert 66 < lon < 68 and 24 < lat < 26  # GeoJSON is lon, lat
     lines = client.get("/api/export/jsonl").text.splitlines()
     assert len(lines) == 6 and all(json.loads(line)["evidence"] for line in lines)
-    assert client.get("/api/export/parquet").status_code == 422
+    assert client.get("/api/export/shapefile").status_code == 422
+    pq = pytest.importorskip("pyarrow.parquet", reason="the parquet extra is not installed")
+    response = client.get("/api/export/parquet", params={"country": "PK"})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].endswith('events.parquet"')
+    table = pq.read_table(io.BytesIO(response.content))
+    assert table.num_rows == 5 and set(table.column("iso").to_pylist()) == {586}
+    geo = pq.read_table(io.BytesIO(client.get("/api/export/geoparquet").content))
+    assert b"geo" in geo.schema.metadata and geo.num_rows == 6
 
 
 # --- writing --------------------------------------------------------------------------
@@ -523,7 +531,8 @@ def test_token_commands(tmp_path: Path) -> None:
 
 
 def test_merged_listing_gives_one_row_per_event_with_sources(tmp_path: Path, db_path: Path) -> None:
-    """Two outlets report the Karachi attack: merge=true lists it once with two sources."""
+    """Two outlets report the Karachi attack: the listing (merged by default) gives it once
+    with two sources; merge=false lists both reports."""
     folder = Path(__file__).parent / "data" / "dedupe"
     path = tmp_path / "merge.db"
     with Store.open(path) as store:
@@ -536,8 +545,8 @@ def test_merged_listing_gives_one_row_per_event_with_sources(tmp_path: Path, db_
             )
             assert r.status_code == 201, r.text
         params = {"since": "2023-02-17", "until": "2023-02-17"}
-        apart = c.get("/api/events", params=params).json()
-        merged = c.get("/api/events", params=params | {"merge": "true"}).json()
+        apart = c.get("/api/events", params=params | {"merge": "false"}).json()
+        merged = c.get("/api/events", params=params).json()  # merged by default, as the CLI
     karachi = [e for e in merged["events"] if (e["location"] or {}).get("name") == "Karachi"]
     assert len(karachi) == 1 and len(karachi[0]["sources"]) == 2
     assert merged["total"] < apart["total"]

@@ -304,7 +304,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="acled-csv, acled-json, geojson, jsonl, parquet or geoparquet.",
+            help="acled-csv, acled-json, geojson, jsonl, parquet, geoparquet, or training "
+            "(reviewed events as the coder's training rows: `make train REVIEWED=FILE`).",
         ),
     ],
     output: Annotated[
@@ -322,8 +323,12 @@ def export(
     from conflictlens.export import FORMATS
     from conflictlens.export import export as do_export
 
+    if format == "training":
+        _export_training(db, output)
+        return
     if format not in FORMATS:
-        raise InputError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+        choices = ", ".join([*FORMATS, "training"])
+        raise InputError(f"unknown format {format!r}; choose one of: {choices}")
     if FORMATS[format].binary and output in (None, "-"):
         raise InputError(f"{format} is binary: give --output FILE")
     # As `events` lists them; each merged row takes the lowest number of its reports.
@@ -335,6 +340,26 @@ def export(
     if output not in (None, "-"):
         skipped = f", {count.skipped} skipped (no coordinates)" if count.skipped else ""
         err.print(f"wrote {count.written} events to {output}{skipped}", highlight=False)
+
+
+def _export_training(db: str, output: str | None) -> None:
+    """Reviewed events as JSON Lines rows the coder's training reads (review.py)."""
+    from conflictlens.review import training_rows
+    from conflictlens.store import Store
+
+    if "://" not in db and not Path(db).exists():
+        raise InputError(f"no database at {db}: run `conflictlens ingest` first")
+    with Store.open(db) as store:
+        lines = [json.dumps(row, ensure_ascii=False) + "\n" for row in training_rows(store)]
+    if output in (None, "-"):
+        sys.stdout.write("".join(lines))
+        return
+    Path(output).write_text("".join(lines), encoding="utf-8")
+    negatives = sum('"negative": true' in line for line in lines)
+    err.print(
+        f"wrote {len(lines)} reviewed events to {output} ({negatives} rejected: negatives)",
+        highlight=False,
+    )
 
 
 @app.command("eval")

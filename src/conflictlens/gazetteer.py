@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from conflictlens.models import Location
 
@@ -256,6 +257,36 @@ class Gazetteer:
             cached += tuple(self._extra.get(key, ()))
             self._lookup_cache[key] = cached
         return cached
+
+    def prefix(self, key: str, country: str | None = None, limit: int = 20) -> list[Place]:
+        """Places with a name (own or alternate) that starts with the normalised ``key``,
+        biggest first, each once; in ``country`` (ISO2) when given. For pickers."""
+        # A range on the primary key, not LIKE: SQLite's LIKE cannot use the index.
+        sql = (
+            "SELECT p.geonames_id, p.name, p.admin1, p.country_code, p.lat, p.lon,"
+            " p.population, p.kind, MIN(n.key = ?) FROM name_index n"
+            " JOIN place p ON p.id = n.place_id WHERE n.key >= ? AND n.key < ?"
+        )
+        args: list[Any] = [key, key, key + "\U0010ffff"]
+        if country:
+            sql += " AND p.country_code = ?"
+            args.append(country)
+        sql += " GROUP BY p.id ORDER BY MAX(n.key = ?) DESC, p.population DESC, p.name LIMIT ?"
+        args += [key, limit]
+        return [self._row_to_place(r[:8]) for r in self._db.execute(sql, args)]
+
+    def within(self, lat: float, lon: float, radius_km: float) -> list[Place]:
+        """Places within ``radius_km`` of a point (a bounding-box scan, then the true
+        distance)."""
+        dlat = radius_km / 111.0
+        dlon = radius_km / max(1.0, 111.0 * math.cos(math.radians(lat)))
+        rows = self._db.execute(
+            "SELECT geonames_id, name, admin1, country_code, lat, lon, population, kind"
+            " FROM place WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+            (lat - dlat, lat + dlat, lon - dlon, lon + dlon),
+        ).fetchall()
+        found = [self._row_to_place(r) for r in rows]
+        return [p for p in found if distance_km((lat, lon), (p.lat, p.lon)) <= radius_km]
 
     def _matches(
         self, name: str, context: Sequence[str] = ()

@@ -181,6 +181,9 @@ class Event:
     injured: int | None = None
     background: bool = False
     summary: str = ""
+    #: The learned coder's probability for the sub-type it chose (None: typed by the
+    #: rules); the review queue shows the least sure events first.
+    confidence: float | None = None
     evidence: list[Evidence] = field(default_factory=list)
     source: Source = field(default_factory=Source)
     sources: list[Source] = field(default_factory=list)  # after cross-article merge

@@ -921,6 +921,7 @@ class Store:
         offset: int = 0,
         include_rejected: bool = False,
         descending: bool = False,
+        background: bool | None = None,
     ) -> list[dict[str, Any]]:
         """Event dicts with corrections applied, oldest first (newest with ``descending``).
 
@@ -930,8 +931,9 @@ class Store:
         date interval overlaps the given one (an undated event never matches a date
         filter); ``actor`` is a case-insensitive substring of actor1's or actor2's name,
         ``text`` of the summary, the place name or an actor's name. Rejected events are
-        left out unless ``include_rejected``. ``limit``/``offset`` page through the
-        result (``count_events`` gives the total).
+        left out unless ``include_rejected``. ``background`` keeps only events mentioned
+        as background (True) or only reported news (False); None keeps both.
+        ``limit``/``offset`` page through the result (``count_events`` gives the total).
         """
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
@@ -948,6 +950,7 @@ class Store:
             actor=actor,
             text=text,
             include_rejected=include_rejected,
+            background=background,
         )
         date_order = ev.c.date_start.desc() if descending else ev.c.date_start.asc()
         id_order = ev.c.id.desc() if descending else ev.c.id.asc()
@@ -1048,6 +1051,7 @@ class Store:
         actor: str | None = None,
         text: str | None = None,
         include_rejected: bool = False,
+        background: bool | None = None,
     ) -> int:
         """How many events ``events()`` would return with the same filters and no limit."""
         query = _filtered(
@@ -1060,6 +1064,7 @@ class Store:
             actor=actor,
             text=text,
             include_rejected=include_rejected,
+            background=background,
         )
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
@@ -1225,10 +1230,13 @@ def _filtered(
     actor: str | None,
     text: str | None,
     include_rejected: bool,
+    background: bool | None = None,
 ) -> sa.Select:
     ev = events_table
     if not include_rejected:
         query = query.where(ev.c.rejected.is_(sa.false()))
+    if background is not None:
+        query = query.where(ev.c.background.is_(sa.true() if background else sa.false()))
     if country and country.strip():
         key = country.strip().lower()
         query = query.where(
@@ -1528,6 +1536,8 @@ def _normalise_value(field: str, value: Any) -> Any:
     if field == "location":
         return _normalise_record(value, LOCATION_KEYS, "location")
     if field in ("actor1", "actor2"):
+        if isinstance(value, dict):  # "new" is ours to set (_dictionary_actor)
+            value = {k: v for k, v in value.items() if k != "new"}
         actor = _normalise_record(value, ACTOR_KEYS, field)
         if actor["mention"] is None:
             actor["mention"] = actor["name"]
@@ -1537,7 +1547,7 @@ def _normalise_value(field: str, value: Any) -> Any:
             isinstance(a, str) for a in actor["aliases"]
         ):
             raise ReviewError(f"{field}.aliases must be a list of strings")
-        return actor
+        return _dictionary_actor(actor)
     if field == "fatalities":
         return _normalise_fatalities(value)
     if field == "injured":
@@ -1547,6 +1557,25 @@ def _normalise_value(field: str, value: Any) -> Any:
             raise ReviewError(f"background must be true or false, got {value!r}")
         return value
     raise ReviewError(f"unknown field {field!r}")  # pragma: no cover - REVIEW_FIELDS checked
+
+
+def _dictionary_actor(actor: dict[str, Any]) -> dict[str, Any]:
+    """A corrected actor takes what the actor dictionary knows of its name (its class and
+    country), so that the codes derived from them (inter1/2, interaction, civilian
+    targeting) follow the correction: "Civilians (Ukraine)" is inter 7, not the residual
+    8. A name the dictionary does not hold is kept as given and marked ``new``."""
+    from conflictlens.actors import ActorDictionary
+
+    dictionary = ActorDictionary.default()
+    entry = dictionary.get(actor["name"])
+    if entry is None:
+        return actor | {"new": True}
+    return actor | {
+        "name": entry.name,
+        "category": actor["category"] or entry.category,
+        "country": actor["country"] or entry.country,
+        "aliases": actor["aliases"] or list(entry.aliases),
+    }
 
 
 def _normalise_date(value: Any) -> dict[str, Any]:

@@ -411,6 +411,27 @@ def negative(text: str, group: str) -> Example:
     return Example(text=text, subtype=NONE, toll=0, group=group)
 
 
+def from_reviewed(row: dict, rng: random.Random | None = None) -> Example:
+    """A row of ``conflictlens export --format training`` (review.py) -> an Example: an
+    event an analyst rejected is a negative; any other is labelled as an ACLED row is,
+    from the fields as the analysts left them."""
+    if row.get("negative"):
+        return negative(row["notes"].strip(), "review")
+    language = "fr" if row.get("language") == "fr" else "en"
+    return from_acled(row, rng, language)
+
+
+def reviewed_examples(path: Path, rng: random.Random | None = None) -> list[Example]:
+    """Every row of an exported training file as an Example (rows without a type or a
+    text are skipped: nothing to learn from them)."""
+    return [
+        from_reviewed(row, rng)
+        for row in read_jsonl(path)
+        if (row.get("notes") or "").strip()
+        and (row.get("negative") or (row.get("event_type") and row.get("sub_event_type")))
+    ]
+
+
 def read_jsonl(path: Path) -> Iterator[dict]:
     with path.open(encoding="utf-8") as f:
         for line in f:

@@ -143,7 +143,15 @@ def build_examples(shared: Path, args, rng: random.Random) -> list[L.Example]:
     news = L.balanced(news, args.ucdp_cap, rng)
     for name in ("dev.jsonlines", "test.jsonlines"):
         news += [e for d in L.read_jsonl(training / "rams" / name) if (e := L.from_rams(d))]
-    return examples + negatives[: args.negatives] + news
+    # Analysts' reviews (``conflictlens export --format training``), each seen
+    # ``reviewed_copies`` times: a few hundred corrections among 40,000 rows.
+    reviewed = [
+        ex
+        for path in args.reviewed
+        for _ in range(args.reviewed_copies)
+        for ex in L.reviewed_examples(Path(path), rng)
+    ]
+    return examples + negatives[: args.negatives] + news + reviewed
 
 
 def batches(examples: list[L.Example], size: int, rng: random.Random):
@@ -256,6 +264,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--french-copies", type=int, default=0, help="times each French note (French coder: 3)"
     )
+    ap.add_argument(
+        "--reviewed", nargs="*", default=[], help="files of `conflictlens export -f training`"
+    )
+    ap.add_argument("--reviewed-copies", type=int, default=3, help="times each reviewed row")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--exclude-country", nargs="*", default=[], help="held-out check")

@@ -39,7 +39,9 @@ from pydantic import BaseModel, Field, model_validator
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conflictlens import review
 from conflictlens.errors import ConflictLensError, InputError
+from conflictlens.kb import search as kb_search
 from conflictlens.server.config import ServerConfig
 from conflictlens.server.fetch import fetch_url
 from conflictlens.store import NotFoundError, Store, article_id_for, events_table
@@ -55,7 +57,14 @@ EXPORT_TYPES: dict[str, tuple[str, str]] = {
     "acled-json": ("application/json", "json"),
     "geojson": ("application/geo+json", "geojson"),
     "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+    "geoparquet": ("application/vnd.apache.parquet", "geo.parquet"),
 }
+#: One row per real-world event unless asked otherwise: as `conflictlens events` lists.
+MERGE_DESCRIPTION = (
+    "One row per real-world event (the default, as the CLI lists them): reports merged "
+    "across articles, each with its `sources`; false lists every report."
+)
 
 
 # --- request bodies ---------------------------------------------------------------------
@@ -309,8 +318,16 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
                 str | None, Query(max_length=200, description="Words in the summary/article.")
             ] = None,
             include_rejected: bool = False,
+            background: Annotated[
+                bool | None,
+                Query(
+                    description="true: only events mentioned as background (past events "
+                    "recalled in a report); false: only the reported news; unset: both."
+                ),
+            ] = None,
         ) -> None:
             self.kwargs: dict[str, Any] = {
+                "background": background,
                 "country": country or None,
                 "admin1": admin1 or None,
                 "event_type": type or None,
@@ -372,13 +389,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         filters: Annotated[Filters, Depends()],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-        merge: Annotated[
-            bool,
-            Query(
-                description="One row per real-world event: reports merged across articles, "
-                "each with its `sources`."
-            ),
-        ] = False,
+        merge: Annotated[bool, Query(description=MERGE_DESCRIPTION)] = True,
     ) -> dict[str, Any]:
         """Events matching the filters, oldest first, one page at a time."""
         if merge:
@@ -415,22 +426,98 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
 
     @app.get("/api/export/{fmt}", tags=["export"])
     def export_events(
-        fmt: Literal["acled-csv", "acled-json", "geojson", "jsonl"],
+        fmt: Literal["acled-csv", "acled-json", "geojson", "jsonl", "parquet", "geoparquet"],
         _user: Reader,
         filters: Annotated[Filters, Depends()],
+        merge: Annotated[bool, Query(description=MERGE_DESCRIPTION)] = True,
     ) -> Response:
-        """All matching events as ACLED CSV, ACLED API JSON, GeoJSON or JSON Lines."""
+        """All matching events as ACLED CSV, ACLED API JSON, GeoJSON, JSON Lines, Parquet
+        or GeoParquet: the same rows as `conflictlens export` writes."""
         from conflictlens.export import FORMATS
 
         rows = store.events(**filters.kwargs)
-        buf = io.StringIO(newline="")
-        FORMATS[fmt].write(rows, buf)
+        members: dict[str, dict[str, Any]] = {e["id"]: e for e in rows}
+        if merge:
+            rows = store.merged(rows, members)
+            rows.sort(key=lambda e: ((e.get("date") or {}).get("start") or "", e["id"]))
+        spec = FORMATS[fmt]
+        if spec.binary:
+            try:
+                binary = io.BytesIO()
+                spec.write(rows, binary, members=members)
+            except ImportError as exc:
+                raise HTTPException(
+                    501, f"{fmt} needs pyarrow: pip install 'conflictlens[parquet]'"
+                ) from exc
+            content = binary.getvalue()
+        else:
+            buf = io.StringIO(newline="")
+            spec.write(rows, buf, members=members)
+            content = buf.getvalue().encode("utf-8")
         media_type, suffix = EXPORT_TYPES[fmt]
         return Response(
-            buf.getvalue().encode("utf-8"),
+            content,
             media_type=media_type,
             headers={"Content-Disposition": f'attachment; filename="events.{suffix}"'},
         )
+
+    # --- review: pickers, queue, analysts ---
+
+    @app.get("/api/taxonomy", tags=["review"])
+    def get_taxonomy(_user: Reader) -> list[dict[str, Any]]:
+        """ACLED's event types and their sub-event types, in the codebook's order."""
+        return kb_search.taxonomy()
+
+    @app.get("/api/actors", tags=["review"])
+    def search_actors(
+        _user: Reader,
+        q: Annotated[str, Query(min_length=1, max_length=100, description="Typed so far.")],
+        country: Annotated[
+            str | None, Query(max_length=100, description="Fills generic actors' country.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=kb_search.MAX_RESULTS)] = 20,
+    ) -> list[dict[str, Any]]:
+        """Actors of the actor dictionary matching `q` (name or alias), as correction
+        values: `{name, category, country, aliases}`."""
+        return kb_search.actors(q, country, limit)
+
+    @app.get("/api/places", tags=["review"])
+    def search_places(
+        _user: Reader,
+        q: Annotated[str, Query(min_length=1, max_length=100, description="Typed so far.")],
+        country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+        limit: Annotated[int, Query(ge=1, le=kb_search.MAX_RESULTS)] = 20,
+    ) -> list[dict[str, Any]]:
+        """Gazetteer places whose name starts with `q`, biggest first, as location
+        records a correction takes."""
+        return kb_search.places(q, country, limit)
+
+    @app.get("/api/places/near", tags=["review"])
+    def near_place(
+        _user: Reader,
+        lat: Annotated[float, Query(ge=-90, le=90)],
+        lon: Annotated[float, Query(ge=-180, le=180)],
+    ) -> dict[str, Any]:
+        """The place a map click picks: the biggest town within 50 km (404: none)."""
+        found = kb_search.nearest_place(lat, lon)
+        if found is None:
+            raise HTTPException(404, f"no place within 50 km of {lat:.3f}, {lon:.3f}")
+        return found
+
+    @app.get("/api/queue", tags=["review"])
+    def review_queue(
+        _user: Reader,
+        filters: Annotated[Filters, Depends()],
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    ) -> dict[str, Any]:
+        """Reports nobody has reviewed yet, least sure first (the coder's probability for
+        the sub-type it chose; rule-typed events first), then oldest."""
+        return review.queue(store, limit, **filters.kwargs)
+
+    @app.get("/api/reviewers", tags=["review"])
+    def get_reviewers(_user: Reader) -> list[dict[str, Any]]:
+        """Per analyst: actions, events reviewed, confirms/corrections/rejections, last."""
+        return review.reviewers(store)
 
     # --- write endpoints ---
 
@@ -503,7 +590,7 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
         return outcome
 
     @app.post("/api/events/{event_id}/review", tags=["review"])
-    def review(event_id: str, body: ReviewRequest, user: Writer) -> dict[str, Any]:
+    def review_event(event_id: str, body: ReviewRequest, user: Writer) -> dict[str, Any]:
         """Confirm, correct or reject one field; stored with who and when, kept across
         re-extraction. Answers the event as it now reads."""
         record = store.review(

@@ -464,11 +464,42 @@ def merge_group(events: list[Event], config: MergeConfig = DEFAULT_CONFIG) -> Ev
     injured = [e["injured"] for e in events if e.get("injured") is not None]
     out["injured"] = max(injured) if injured else None
     out["background"] = all(bool(e.get("background")) for e in events)
+    _reviewed_fields(out, events)
     sources: list[dict[str, Any]] = []
     for e in events:
         sources.extend(_source_entries(e))
     out["sources"] = sources
     return out
+
+
+#: The fields an analyst's review of one report decides for the merged event.
+_REVIEWED = {
+    "type": ("event_type", "sub_event_type", "type"),
+    "event_type": ("event_type", "sub_event_type", "type"),
+    "sub_event_type": ("event_type", "sub_event_type", "type"),
+    "date": ("date",),
+    "location": ("location",),
+    "actor1": ("actor1",),
+    "actor2": ("actor2",),
+    "fatalities": ("fatalities",),
+    "injured": ("injured",),
+}
+
+
+def _reviewed_fields(out: Event, events: list[Event]) -> None:
+    """An analyst's word on any report beats the reports' votes: a field reviewed on a
+    member (the latest review wins) takes that member's value, so a correction made on a
+    report's page shows in the merged listing and its exports."""
+    latest: dict[str, tuple[str, Event]] = {}
+    for e in events:
+        for field, review in (e.get("review") or {}).items():
+            if field in _REVIEWED and isinstance(review, dict):
+                at = str(review.get("at") or "")
+                if field not in latest or at > latest[field][0]:
+                    latest[field] = (at, e)
+    for field, (_, member) in sorted(latest.items(), key=lambda kv: kv[1][0]):
+        for key in _REVIEWED[field]:
+            out[key] = copy.deepcopy(member.get(key))
 
 
 def merge_across(events: list[Event], config: MergeConfig = DEFAULT_CONFIG) -> list[Event]:

@@ -533,6 +533,7 @@ def resolve_cluster(
         injured=max(injured_figs) if injured_figs else None,
         background=background,
         summary=rich.sentence.text.strip(),
+        confidence=round(typed_by.coded.probability, 4) if typed_by.coded else None,
         evidence=evidence,
         source=Source(
             publisher=article.publisher,
