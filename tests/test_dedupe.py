@@ -140,6 +140,17 @@ def test_merge_group_keeps_tolls_and_sources():
     assert [s["article_id"] for s in again["sources"]] == ["a", "b", "c"]
     assert again["fatalities"] == {"best": 5, "low": 3, "high": 6}
 
+    # An analyst's word on one report beats the reports' votes in the merged event.
+    reviewed = ev("a", 2, 2, 2, region, gunmen)
+    reviewed["review"] = {
+        "actor1": {"action": "correct", "at": "2026-01-02T00:00:00+00:00"},
+        "fatalities": {"action": "confirm", "at": "2026-01-01T00:00:00+00:00"},
+    }
+    merged = merge_group([ev("b", 5, 5, 6, city, ttp), reviewed])
+    assert merged["actor1"]["name"] == "Unidentified Armed Group (Pakistan)"
+    assert merged["fatalities"] == {"best": 2, "low": 2, "high": 2}
+    assert merged["location"]["name"] == "Karachi"  # not reviewed: the best report's
+
 
 def test_pair_scores_counts_cross_article_pairs_only():
     scores = pair_scores([[0, 1, 2], [3]], [[0, 1], [2, 3]], ["a", "b", "b", "c"])

@@ -133,6 +133,59 @@ def test_list_and_filter_events(client: TestClient) -> None:
     assert [e["id"] for e in page["events"]] == [e["id"] for e in everything["events"][2:4]]
 
 
+def test_background_filter(client: TestClient) -> None:
+    news = client.get("/api/events", params={"background": "false"}).json()["events"]
+    past = client.get("/api/events", params={"background": "true"}).json()["events"]
+    assert news and past and len(news) + len(past) == 6
+    assert not any(e["background"] for e in news) and all(e["background"] for e in past)
+
+
+def test_picker_lists(client: TestClient) -> None:
+    taxonomy = client.get("/api/taxonomy").json()
+    assert taxonomy[0] == {
+        "event_type": "Battles",
+        "sub_event_types": [
+            "Armed clash",
+            "Government regains territory",
+            "Non-state actor overtakes territory",
+        ],
+    }
+    actors = client.get("/api/actors", params={"q": "civilians", "country": "PK"}).json()
+    assert actors[0]["name"] == "Civilians (Pakistan)" and actors[0]["category"] == "Civilians"
+    places = client.get("/api/places", params={"q": "quet", "country": "pk"}).json()
+    assert places[0]["name"] == "Quetta" and places[0]["admin1"] == "Balochistan"
+    near = client.get("/api/places/near", params={"lat": 30.2, "lon": 67.0}).json()
+    assert near["name"] == "Quetta"
+    assert client.get("/api/places/near", params={"lat": 0, "lon": -150}).status_code == 404
+    for path, params in (
+        ("/api/actors", {}),
+        ("/api/places", {"q": "x", "country": "Pakistan"}),
+        ("/api/places/near", {"lat": 95, "lon": 0}),
+        ("/api/actors", {"q": "a", "limit": 10_000}),
+    ):
+        response = client.get(path, params=params)
+        assert response.status_code == 422 and list(response.json()) == ["error"], path
+
+
+def test_queue_and_reviewers(client: TestClient, token: str) -> None:
+    queue = client.get("/api/queue", params={"limit": 100}).json()
+    assert queue["total"] >= 1 and len(queue["events"]) == queue["total"]
+    assert all(not e["review"] for e in queue["events"])
+    sure = [e["confidence"] or 0.0 for e in queue["events"]]
+    assert sure == sorted(sure)
+    first = queue["events"][0]["id"]
+    response = client.post(
+        f"/api/events/{first}/review",
+        json={"field": "event", "action": "confirm"},
+        headers=auth(token),
+    )
+    assert response.status_code == 200, response.text
+    after = client.get("/api/queue", params={"limit": 100}).json()
+    assert after["total"] == queue["total"] - 1 and first not in {e["id"] for e in after["events"]}
+    alice = next(r for r in client.get("/api/reviewers").json() if r["user"] == "alice")
+    assert alice["confirm"] >= 1 and alice["events"] >= 1
+
+
 @pytest.mark.parametrize(
     "params",
     [

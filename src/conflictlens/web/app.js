@@ -144,14 +144,21 @@ function redrawTimeline() {
   });
 }
 
-async function showList(params) {
+// Each render has a number; one overtaken by a later render (a click while the last was
+// loading) draws nothing, so the page always shows the latest route.
+let rendering = 0;
+class Stale extends Error {}
+function fresh(id) { if (id !== rendering) throw new Stale(); }
+
+async function showList(params, id) {
+  const query = apiQuery(params);
+  query.set("limit", "5000");
+  const data = await api(`/api/events?${query}`);
+  fresh(id);
   show("list");
   filtersToForm(params);
   state.params = params;
   state.brush = null;
-  const query = apiQuery(params);
-  query.set("limit", "5000");
-  const data = await api(`/api/events?${query}`);
   state.events = data.events;
   redrawTimeline();
   drawBrushed();
@@ -204,7 +211,9 @@ function drawFields(e) {
     const actions = field === "event" ? ["confirm", "reject"] : CORRECTABLE.includes(field) ? ["confirm", "correct", "reject"] : ["confirm", "reject"];
     const buttons = el("div", { class: "review" }, ...actions.map((action) => {
       const b = el("button", { type: "button", "data-field": field, "data-action": action }, action);
-      b.addEventListener("click", async () => { if (await review(e, field, action)) await showEvent(e.id); });
+      b.addEventListener("click", async () => {
+        if (await review(e, field, action)) await showEvent(e.id).catch((err) => { if (!(err instanceof Stale)) showError(err); });
+      });
       return b;
     }));
     const value = el("td", { "data-field": field }, text(e) || "—");
@@ -232,8 +241,11 @@ function drawSources(e) {
 
 let current = null; // the event shown, for the keyboard
 
-async function showEvent(id) {
+async function showEvent(id, renderId = rendering) {
   const e = await api(`/api/events/${encodeURIComponent(id)}`);
+  const articleId = (e.source && e.source.article_id) || String(e.id).replace(/-[^-]+$/, "");
+  const art = await api(`/api/articles/${encodeURIComponent(articleId)}`);
+  fresh(renderId);
   show("event");
   current = e;
   $("#ev-title").textContent = `${typeText(e)} · ${dateText(e.date)} · ${placeText(e.location)}` + (e.background ? " (background)" : "");
@@ -241,8 +253,6 @@ async function showEvent(id) {
   drawFields(e);
   drawSources(e);
   drawHistory($("#ev-history"), e.corrections || []);
-  const articleId = (e.source && e.source.article_id) || String(e.id).replace(/-[^-]+$/, "");
-  const art = await api(`/api/articles/${encodeURIComponent(articleId)}`);
   $("#art-headline").textContent = art.headline || "(no headline)";
   $("#art-meta").textContent = [art.publisher, art.published, art.language, (art.authors || []).join(", ")].filter(Boolean).join(" · ");
   const speakers = art.speakers || [];
@@ -278,9 +288,10 @@ async function onKey(ev) {
 }
 
 // --- queue view --------------------------------------------------------------------------
-async function showQueue() {
-  show("queue");
+async function showQueue(id) {
   const [queue, reviewers] = await Promise.all([api("/api/queue?limit=100"), api("/api/reviewers")]);
+  fresh(id);
+  show("queue");
   $("#queue-count").textContent = `${queue.total} unreviewed event${queue.total === 1 ? "" : "s"}, least sure first`;
   const body = clear($("#queue tbody"));
   for (const e of queue.events) {
@@ -303,14 +314,16 @@ function show(view) {
 
 async function render() {
   const { path, params } = route();
+  const id = ++rendering;
   document.body.dataset.view = "loading";
   try {
     const m = path.match(/^\/event\/(.+)$/);
-    if (m) await showEvent(decodeURIComponent(m[1]));
-    else if (path === "/queue") await showQueue();
-    else await showList(params);
+    if (m) await showEvent(decodeURIComponent(m[1]), id);
+    else if (path === "/queue") await showQueue(id);
+    else await showList(params, id);
     showError(null);
   } catch (err) {
+    if (err instanceof Stale) return;
     showError(err);
     document.body.dataset.view = "error";
   }

@@ -41,7 +41,8 @@ export function eventLayer(map) {
     maxClusterRadius: 40,
     showCoverageOnHover: false,
     spiderfyOnMaxZoom: true,
-    chunkedLoading: true,
+    // No chunkedLoading: its pending chunks outlive clearLayers(), so a quick second
+    // filter would show the first one's markers too.
   });
   cluster.addTo(map);
   const relabel = () => declutter(map);
