@@ -78,6 +78,7 @@ gazetteer: install
 ## MiniLM encoder exported to ONNX (encoder_model.onnx, ~50 min), then the fusion of the
 ## last two, chosen on MUC-4 dev (encoder_config.json, ~3 min): about 2 h 50 min in all.
 ## PyTorch and onnx (requirements-train.txt) go into .venv-train, never into .venv.
+## REVIEWED=FILE... adds analysts' reviews (`conflictlens export --format training`).
 train: $(TSTAMP)
 	$(TBIN)/python scripts/build_acled_actors.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_places.py --shared $(SHARED)

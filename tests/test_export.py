@@ -429,7 +429,10 @@ def test_server_exports_acled_json(tmp_path: Path) -> None:
         response = client.get("/api/export/acled-json", params={"country": "PK"})
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/json")
-        body = response.json()
+        merged = response.json()  # one row per real-world event, as the CLI exports
+        params = {"country": "PK", "merge": "false"}
+        body = client.get("/api/export/acled-json", params=params).json()
+    assert merged["count"] == 1 and merged["data"][0]["event_id_cnty"] == "PAK1"
     assert body["status"] == 200 and body["success"] is True and body["count"] == 2
     assert sorted(r["event_id_cnty"] for r in body["data"]) == ["PAK1", "PAK2"]
     assert all(list(r) == ACLED_COLUMNS and r["timestamp"].isdigit() for r in body["data"])
