@@ -45,6 +45,7 @@ XSS_TEXT = (
     "officers, police said. <script>window.__xss = 1</script> "
     '<img src=x onerror="window.__xss = 2"> The attackers fled.'
 )
+FRENCH_SEED = ROOT / "examples" / "rfi-karachi-entretien.txt"  # written for the tests
 NG_TEXT = (
     "Gunmen attacked the village of Kuriga in Kaduna State, Nigeria, on Thursday, March 7, "
     "2024, killing two residents and abducting dozens of pupils, police said."
@@ -68,17 +69,20 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """A served database: the seed, the injection article, a Nigerian report, a token."""
+    """A served database: the seed and its French version, the injection article, a
+    Nigerian report, and a token."""
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "ui.db"
     with Store.open(db) as store:
         seed = document_from_bytes(SEED_TXT.read_bytes(), "seed")
         xss = document_from_bytes(XSS_TEXT.encode(), "xss", published="2023-03-07")
         nigeria = document_from_bytes(NG_TEXT.encode(), "ng", published="2024-03-08")
-        for document in (seed, xss, nigeria):
+        french = document_from_bytes(FRENCH_SEED.read_bytes(), "fr")
+        for document in (seed, xss, nigeria, french):
             store.add_result(document, process(document))
         token = store.create_token("ui-tester")
         xss_article = document_from_bytes(XSS_TEXT.encode(), "xss").content_hash[:12]
+        fr_article = french.content_hash[:12]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = os.environ | {"CONFLICTLENS_ALLOW_PRIVATE_URLS": "0"}
@@ -99,7 +103,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start: {server.stderr.read().decode()}")
             time.sleep(0.2)
-        yield {"base": base, "token": token, "xss_article": xss_article, "db": db}
+        yield {
+            "base": base,
+            "token": token,
+            "xss_article": xss_article,
+            "fr_article": fr_article,
+            "db": db,
+        }
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -385,6 +395,27 @@ def test_corrections_from_every_picker_reach_page_history_and_export(page, site:
     assert row["civilian_targeting"] == "Civilian targeting"
     assert row["disorder_type"] == "Political violence"
     assert row["event_date"] == "2023-03-05" and row["time_precision"] == "2"
+
+
+def test_a_french_article_shows_with_its_evidence(page, site: dict) -> None:
+    article = httpx.get(f"{site['base']}/api/articles/{site['fr_article']}").json()
+    assert article["language"] == "fr"
+    karachi = next(
+        e
+        for e in article["events"]
+        if e["date"]["start"] == "2023-02-17" and e["location"]["name"] == "Karachi"
+    )
+    page.goto(f"{site['base']}/#/event/{karachi['id']}")
+    page.wait_for_selector("body[data-view=event]")
+    assert page.inner_text("#art-headline") == (
+        "Karachi : « Les talibans pakistanais s'en prennent d'abord à la police »"
+    )
+    assert " · fr" in page.inner_text("#art-meta")
+    assert "Laurent Gayer" in page.inner_text("#art-speakers")
+    assert page.locator('#art-body mark[data-field="date"]').inner_text() == "vendredi 17 février"
+    assert page.locator('#art-body mark[data-field="location"]').first.inner_text() == "Karachi"
+    assert page.inner_text('#ev-fields td[data-field="location"]') == "Karachi, Sindh, PK"
+    assert page.errors == []
 
 
 def test_script_in_an_article_is_shown_not_run(page, site: dict) -> None:
