@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import re
 import secrets
 from collections.abc import Iterable, Iterator
@@ -44,8 +43,42 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
+from conflictlens.corrections import (
+    ACTOR_KEYS,
+    DATE_PRECISIONS,
+    LOCATION_KEYS,
+    MAX_COUNT,
+    MAX_NAME,
+    REVIEW_ACTIONS,
+    REVIEW_FIELDS,
+    ReviewError,
+    apply_corrections,
+    check_name,
+    checked_review,
+    field_value,
+    iso_date,
+    without_review,
+)
 from conflictlens.errors import ConflictLensError
 from conflictlens.models import Document, ExtractionResult, to_dict
+
+__all__ = [  # the review vocabulary, re-exported: callers import it from here
+    "ACTOR_KEYS",
+    "DATE_PRECISIONS",
+    "LOCATION_KEYS",
+    "MAX_COUNT",
+    "MAX_NAME",
+    "REVIEW_ACTIONS",
+    "REVIEW_FIELDS",
+    "AddOutcome",
+    "NotFoundError",
+    "ReviewError",
+    "Store",
+    "StoreError",
+    "article_id_for",
+    "database_url",
+    "redated",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 DATA_DIR = Path(__file__).parent / "data"
@@ -223,10 +256,6 @@ class StoreError(ConflictLensError):
     """The database cannot be opened or used (bad URL, server down, wrong password)."""
 
 
-class ReviewError(ConflictLensError, ValueError):
-    """A review request that cannot be accepted as given (unknown field, bad value)."""
-
-
 class NotFoundError(ConflictLensError, LookupError):
     """The event (or article) named does not exist."""
 
@@ -238,35 +267,6 @@ class AddOutcome(StrEnum):
     UNCHANGED = "unchanged"  # same content already stored successfully: nothing written
     UPDATED = "updated"  # a previously failed (or replaced) document now has results
 
-
-REVIEW_FIELDS: tuple[str, ...] = (
-    "event_type",
-    "sub_event_type",
-    "type",
-    "date",
-    "location",
-    "actor1",
-    "actor2",
-    "fatalities",
-    "injured",
-    "background",
-    "summary",
-    "event",
-)
-REVIEW_ACTIONS: tuple[str, ...] = ("confirm", "correct", "reject")
-DATE_PRECISIONS = ("day", "week", "month", "year", "range")
-LOCATION_KEYS = (
-    "name",
-    "admin1",
-    "country",
-    "country_code",
-    "lat",
-    "lon",
-    "precision",
-    "geonames_id",
-)
-ACTOR_KEYS = ("name", "mention", "aliases", "category", "country")
-MAX_NAME = 100
 
 _WRITE = "conflictlens_write"  # execution option: this transaction will write
 _PG_MIGRATION_LOCK = 0x436C656E  # advisory lock id: one migrating process at a time
@@ -352,21 +352,10 @@ def _create_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
 
 
-def _iso_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
     if value is None:
         return None
-    parsed = _iso_date(value)
+    parsed = iso_date(value)
     if parsed is None:
         raise ValueError(f"{name}: not an ISO date: {value!r}")
     return parsed
@@ -417,20 +406,6 @@ def _assign_group(conn: Connection, row: dict[str, Any], prefer: int | None = No
         return prefer  # its group holds nobody else: it stays its own group
     made = conn.execute(sa.insert(event_groups_table).values(created_at=_now()))
     return int(made.inserted_primary_key[0])
-
-
-def _checked_review(
-    field: str, action: str, value: Any, user: str | None, note: str | None
-) -> tuple[str, Any]:
-    """A review request's (user, value) once checked; ReviewError for a bad one."""
-    if field not in REVIEW_FIELDS:
-        raise ReviewError(f"field must be one of {', '.join(REVIEW_FIELDS)}; got {field!r}")
-    if action not in REVIEW_ACTIONS:
-        raise ReviewError(f"action must be one of {', '.join(REVIEW_ACTIONS)}; got {action!r}")
-    user = _check_name(user, "user")
-    if note is not None and not isinstance(note, str):
-        raise ReviewError("note must be a string")
-    return user, _normalise_value(field, value) if action == "correct" else None
 
 
 def _insert_correction(
@@ -509,15 +484,6 @@ def _iso_time(value: dt.datetime | None) -> str | None:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _check_name(name: Any, what: str) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ReviewError(f"{what} must be a non-empty string")
-    name = name.strip()
-    if len(name) > MAX_NAME:
-        raise ReviewError(f"{what} is longer than {MAX_NAME} characters")
-    return name
 
 
 class Store:
@@ -723,7 +689,7 @@ class Store:
             .where(art.c.document_id == doc_id)
         )
         return {
-            r.id: (_without_review(r.data), r.stored_at, r.group_id) for r in conn.execute(query)
+            r.id: (without_review(r.data), r.stored_at, r.group_id) for r in conn.execute(query)
         }
 
     @staticmethod
@@ -762,9 +728,9 @@ class Store:
         now = _now()
         for row in rows:
             extracted = row["data"]
-            effective, rejected = _apply_corrections(extracted, found.get(row["id"], []))
+            effective, rejected = apply_corrections(extracted, found.get(row["id"], []))
             before, stored_at, group = previous.get(row["id"], (None, None, None))
-            if stored_at is None or before != _without_review(effective):
+            if stored_at is None or before != without_review(effective):
                 stored_at = now
             row |= _flat_columns(effective)
             row |= {
@@ -792,7 +758,7 @@ class Store:
 
         ``field`` is one of ``REVIEW_FIELDS``; ``"event"`` stands for the whole event
         (``reject`` hides it from ``events()``, a later ``confirm`` brings it back).
-        ``correct`` needs a ``value`` of the field's shape (see ``_normalise_value``:
+        ``correct`` needs a ``value`` of the field's shape (see ``normalise_value``:
         shorthands such as an ISO date string for ``date`` or a number for
         ``fatalities`` are accepted); ``reject`` sets the field to null; ``confirm``
         records the value shown at that moment, so that it is kept if a later
@@ -801,7 +767,7 @@ class Store:
         Returns the stored correction. Raises ``ReviewError`` (a ``ValueError``) for a
         bad request and ``NotFoundError`` (a ``LookupError``) for an unknown event.
         """
-        user, value = _checked_review(field, action, value, user, note)
+        user, value = checked_review(field, action, value, user, note)
         ev = events_table
         with self._write() as conn:
             row = conn.execute(
@@ -812,15 +778,15 @@ class Store:
             if row is None:
                 raise NotFoundError(f"no event {event_id!r}")
             if action == "confirm" and field != "event":
-                value = _field_value(row.data, field)
+                value = field_value(row.data, field)
             created_at = _now()
             new_id = _insert_correction(
                 conn, event_id, field, action, value, user, note, created_at
             )
-            extracted = row.extracted or _without_review(row.data)
+            extracted = row.extracted or without_review(row.data)
             history = _corrections_by_event(conn, [event_id]).get(event_id, [])
-            effective, rejected = _apply_corrections(extracted, history)
-            changed = _without_review(effective) != _without_review(row.data)
+            effective, rejected = apply_corrections(extracted, history)
+            changed = without_review(effective) != without_review(row.data)
             flat = _flat_columns(effective)
             conn.execute(
                 sa.update(ev)
@@ -858,7 +824,7 @@ class Store:
         The token is returned once and never stored: only its SHA-256 is. A name may
         hold several tokens (one per machine); ``revoke_token`` revokes them all.
         """
-        name = _check_name(name, "token name")
+        name = check_name(name, "token name")
         token = secrets.token_urlsafe(32)
         with self._write() as conn:
             conn.execute(
@@ -975,7 +941,7 @@ class Store:
         stored group), as :meth:`review` does for one report: kept under the group's id,
         which re-extraction never changes, and applied to the merged event that
         :meth:`merged` lists (``reject`` of ``"event"`` hides the group)."""
-        user, value = _checked_review(field, action, value, user, note)
+        user, value = checked_review(field, action, value, user, note)
         key = _group_key(group_id)
         with self._write() as conn:
             exists = conn.execute(
@@ -1035,7 +1001,7 @@ class Store:
             merged["group"] = gid
             reviews = group_reviews.get(_group_key(gid), []) if gid is not None else []
             if reviews:  # the analysts' word on the real-world event
-                merged, rejected = _apply_corrections(merged, reviews)
+                merged, rejected = apply_corrections(merged, reviews)
                 if rejected:
                     continue
             out.append(merged)
@@ -1344,10 +1310,6 @@ def _number_events(conn: Connection, pairs: list[tuple[str, str]]) -> None:
     conn.execute(sa.insert(num), values)
 
 
-def _without_review(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "review"}
-
-
 def _event_row(article_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """The row for one event dict: id made unique across articles, flat filter columns,
     and the dict itself in ``data`` (corrections are applied by the caller)."""
@@ -1373,8 +1335,8 @@ def _flat_columns(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "event_type": data.get("event_type") or "",
         "sub_event_type": data.get("sub_event_type") or "",
-        "date_start": _iso_date(date.get("start")),
-        "date_end": _iso_date(date.get("end")),
+        "date_start": iso_date(date.get("start")),
+        "date_end": iso_date(date.get("end")),
         "date_precision": date.get("precision"),
         "location_name": loc.get("name"),
         "admin1": loc.get("admin1"),
@@ -1418,221 +1380,3 @@ def _corrections_by_event(
             }
         )
     return out
-
-
-def _apply_corrections(
-    extracted: dict[str, Any], history: list[dict[str, Any]]
-) -> tuple[dict[str, Any], bool]:
-    """The event as analysts see it, and whether it is rejected as a whole.
-
-    The latest correction of each field wins; the winners are applied oldest first, so
-    that of ``type`` and ``event_type`` corrected one after the other, the later holds.
-    """
-    event = json.loads(json.dumps(_without_review(extracted)))  # deep copy, JSON types
-    latest: dict[str, dict[str, Any]] = {}
-    for item in sorted(history, key=lambda c: c["id"]):
-        latest[item["field"]] = item
-    review: dict[str, dict[str, Any]] = {}
-    rejected = False
-    for item in sorted(latest.values(), key=lambda c: c["id"]):
-        field, action = item["field"], item["action"]
-        review[field] = {
-            "action": action,
-            "user": item["user"],
-            "at": item["at"],
-            "value": item["value"],
-            "note": item["note"],
-        }
-        if field == "event":
-            rejected = action == "reject"
-        else:
-            _set_field(event, field, None if action == "reject" else item["value"])
-    event["review"] = review
-    return event, rejected
-
-
-@functools.cache
-def _event_types() -> tuple[str, ...]:
-    """The ACLED event types (the trigger lexicon's families), longest first: some hold a
-    "/" themselves, so a "Type/Sub-event type" string is split after a known type."""
-    families = json.loads((DATA_DIR / "triggers.json").read_text(encoding="utf-8"))["families"]
-    return tuple(sorted(families, key=len, reverse=True))
-
-
-def _split_type(value: str) -> tuple[str, str]:
-    for event_type in _event_types():
-        if value.lower().startswith(event_type.lower() + "/"):
-            sub = value[len(event_type) + 1 :].strip()
-            if sub:
-                return event_type, sub
-    head, sep, tail = value.partition("/")
-    if not sep or not head.strip() or not tail.strip():
-        raise ReviewError(f"type must read 'Event type/Sub-event type', got {value!r}")
-    return head.strip(), tail.strip()
-
-
-def _field_value(event: dict[str, Any], field: str) -> Any:
-    if field == "type":
-        if event.get("event_type") and event.get("sub_event_type"):
-            return f"{event['event_type']}/{event['sub_event_type']}"
-        return None
-    return event.get(field)
-
-
-def _set_field(event: dict[str, Any], field: str, value: Any) -> None:
-    if field == "type":
-        if value is None:
-            event["event_type"] = event["sub_event_type"] = None
-        else:
-            event["event_type"], event["sub_event_type"] = _split_type(value)
-    else:
-        event[field] = value
-    if event.get("event_type") and event.get("sub_event_type"):
-        event["type"] = f"{event['event_type']}/{event['sub_event_type']}"
-    else:
-        event["type"] = None
-
-
-#: No event has more dead than this (the largest single events ACLED or UCDP code are
-#: in the tens of thousands); larger values are typing errors, and past 2**63 they would
-#: not fit the database's integer column.
-MAX_COUNT = 10_000_000
-
-
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
-        shown = repr(value) if len(repr(value)) < 40 else f"{repr(value)[:30]}..."
-        raise ReviewError(f"{what} must be a whole number from 0 to {MAX_COUNT:,}, got {shown}")
-    return value
-
-
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ReviewError(f"{what} must be a non-empty string")
-    return value.strip()
-
-
-def _normalise_value(field: str, value: Any) -> Any:
-    """Check a correction's value and give it the shape the event dict uses."""
-    if field == "event":
-        raise ReviewError("a whole event cannot be corrected: correct its fields, or reject it")
-    if value is None:
-        raise ReviewError(f"correcting {field} needs a value (to clear it, reject the field)")
-    if field in ("event_type", "sub_event_type"):
-        return _text(value, field)
-    if field == "summary":
-        if not isinstance(value, str):
-            raise ReviewError("summary must be a string")
-        return value.strip()
-    if field == "type":
-        if isinstance(value, dict):
-            value = f"{_text(value.get('event_type'), 'event_type')}/" + _text(
-                value.get("sub_event_type"), "sub_event_type"
-            )
-        event_type, sub = _split_type(_text(value, "type"))
-        return f"{event_type}/{sub}"
-    if field == "date":
-        return _normalise_date(value)
-    if field == "location":
-        return _normalise_record(value, LOCATION_KEYS, "location")
-    if field in ("actor1", "actor2"):
-        if isinstance(value, dict):  # "new" is ours to set (_dictionary_actor)
-            value = {k: v for k, v in value.items() if k != "new"}
-        actor = _normalise_record(value, ACTOR_KEYS, field)
-        if actor["mention"] is None:
-            actor["mention"] = actor["name"]
-        if actor["aliases"] is None:
-            actor["aliases"] = []
-        if not isinstance(actor["aliases"], list) or not all(
-            isinstance(a, str) for a in actor["aliases"]
-        ):
-            raise ReviewError(f"{field}.aliases must be a list of strings")
-        return _dictionary_actor(actor)
-    if field == "fatalities":
-        return _normalise_fatalities(value)
-    if field == "injured":
-        return _int(value, "injured")
-    if field == "background":
-        if not isinstance(value, bool):
-            raise ReviewError(f"background must be true or false, got {value!r}")
-        return value
-    raise ReviewError(f"unknown field {field!r}")  # pragma: no cover - REVIEW_FIELDS checked
-
-
-def _dictionary_actor(actor: dict[str, Any]) -> dict[str, Any]:
-    """A corrected actor takes what the actor dictionary knows of its name (its class and
-    country), so that the codes derived from them (inter1/2, interaction, civilian
-    targeting) follow the correction: "Civilians (Ukraine)" is inter 7, not the residual
-    8. A name the dictionary does not hold is kept as given and marked ``new``."""
-    from conflictlens.actors import ActorDictionary
-
-    dictionary = ActorDictionary.default()
-    entry = dictionary.get(actor["name"])
-    if entry is None:
-        return actor | {"new": True}
-    return actor | {
-        "name": entry.name,
-        "category": actor["category"] or entry.category,
-        "country": actor["country"] or entry.country,
-        "aliases": actor["aliases"] or list(entry.aliases),
-    }
-
-
-def _normalise_date(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        value = {"start": value}
-    if not isinstance(value, dict) or set(value) - {"start", "end", "precision"}:
-        raise ReviewError("date must be an ISO date or {start, end, precision}")
-    start = _iso_date(value.get("start"))
-    end = _iso_date(value.get("end") or value.get("start"))
-    if start is None or end is None:
-        raise ReviewError(f"date start/end must be ISO dates (YYYY-MM-DD), got {value!r}")
-    if end < start:
-        raise ReviewError("date end is before its start")
-    precision = value.get("precision") or ("day" if start == end else "range")
-    if precision not in DATE_PRECISIONS:
-        raise ReviewError(f"date precision must be one of {', '.join(DATE_PRECISIONS)}")
-    return {"start": start.isoformat(), "end": end.isoformat(), "precision": precision}
-
-
-def _normalise_record(value: Any, keys: tuple[str, ...], what: str) -> dict[str, Any]:
-    """A location or actor: a dict with the model's keys (missing ones null), or a bare
-    name as shorthand for a record that holds only that name."""
-    if isinstance(value, str):
-        value = {"name": value}
-    if not isinstance(value, dict):
-        raise ReviewError(f"{what} must be a name or an object")
-    unknown = set(value) - set(keys)
-    if unknown:
-        raise ReviewError(f"{what}: unknown keys {', '.join(sorted(unknown))}")
-    record = {key: value.get(key) for key in keys}
-    record["name"] = _text(record["name"], f"{what}.name")
-    for key in ("lat", "lon"):
-        if key in record and record[key] is not None:
-            if isinstance(record[key], bool) or not isinstance(record[key], int | float):
-                raise ReviewError(f"{what}.{key} must be a number")
-            record[key] = float(record[key])
-    if record.get("lat") is not None and not -90 <= record["lat"] <= 90:
-        raise ReviewError(f"{what}.lat must be within -90..90")
-    if record.get("lon") is not None and not -180 <= record["lon"] <= 180:
-        raise ReviewError(f"{what}.lon must be within -180..180")
-    if record.get("geonames_id") is not None:
-        record["geonames_id"] = _int(record["geonames_id"], f"{what}.geonames_id")
-    for key, item in record.items():
-        numeric = key in ("lat", "lon", "geonames_id", "aliases")
-        if not numeric and item is not None and not isinstance(item, str):
-            raise ReviewError(f"{what}.{key} must be a string")
-    return record
-
-
-def _normalise_fatalities(value: Any) -> dict[str, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = {"best": value}
-    if not isinstance(value, dict) or set(value) - {"best", "low", "high"}:
-        raise ReviewError("fatalities must be a number or {best, low, high}")
-    best = _int(value.get("best"), "fatalities.best")
-    low = _int(value.get("low", best), "fatalities.low")
-    high = _int(value.get("high", best), "fatalities.high")
-    if not low <= best <= high:
-        raise ReviewError("fatalities must satisfy low <= best <= high")
-    return {"best": best, "low": low, "high": high}
