@@ -363,17 +363,19 @@ def create_app(db: str | Path | Store, config: ServerConfig | None = None) -> Fa
 
     @app.get("/api/facets", tags=["events"])
     def facets(_user: Reader) -> dict[str, Any]:
-        """Values the filters can take: countries and event types, with event counts."""
+        """Values the filters can take: countries and event types, each with how many
+        real-world events (stored groups of reports, as listings merge them) it has."""
         ev = events_table
+        events = sa.func.count(sa.distinct(ev.c.group_id))
         with store.engine.connect() as conn:
             countries = conn.execute(
-                sa.select(ev.c.country_code, ev.c.country, sa.func.count())
+                sa.select(ev.c.country_code, ev.c.country, events)
                 .where(ev.c.country.is_not(None), ev.c.rejected.is_(sa.false()))
                 .group_by(ev.c.country_code, ev.c.country)
                 .order_by(ev.c.country)
             ).all()
             types = conn.execute(
-                sa.select(ev.c.event_type, ev.c.sub_event_type, sa.func.count())
+                sa.select(ev.c.event_type, ev.c.sub_event_type, events)
                 .where(ev.c.rejected.is_(sa.false()))
                 .group_by(ev.c.event_type, ev.c.sub_event_type)
                 .order_by(ev.c.event_type, ev.c.sub_event_type)
