@@ -466,11 +466,11 @@ def test_french_report_with_a_background_paragraph():
 
 def test_the_french_seed_gives_the_english_seeds_main_event():
     """The seed's kind of report written in French (an RFI interview): the Karachi attack
-    of Friday 17 February, and the recalled Peshawar bombing and 2012-2013 offensive at
-    their dates. Not yet the English seed's six events (issue 19 stays open): the
-    French path has no parse rules, and the coder alone reads the interview's commentary
-    less well (the Peshawar bombing as a riot, attacks that the commentary only mentions,
-    the Taliban's return to Kabul missed)."""
+    of Friday 17 February by the Pakistani Taliban on the police, and the recalled
+    Peshawar bombing and 2012-2013 offensive at their dates. Not yet the English seed's
+    six events (issue 19 stays open): the French path has no parse rules, and the coder
+    alone reads the interview's commentary less well (the Peshawar bombing as a riot,
+    attacks that the commentary only mentions, the Taliban's return to Kabul missed)."""
     french, english = extract_file(ENTRETIEN), extract_file(SEED_TXT)
     assert french.article.language == "fr"
 
@@ -482,6 +482,9 @@ def test_the_french_seed_gives_the_english_seeds_main_event():
     assert main[0].actor2.name == "Police Forces of Pakistan" and not main[0].background
     english_main = next(e for e in english.events if key(e) == key(main[0]))
     assert english_main.type_string == main[0].type_string
+    assert main[0].actor1.name == english_main.actor1.name == "Tehrik-i-Taliban Pakistan"
+    offensive = next(e for e in french.events if e.date.start == "2012-01-01")
+    assert offensive.actor1.name == "Tehrik-i-Taliban Pakistan"  # "une offensive des talibans"
     dates = {(e.date.start, e.date.end) for e in french.events}
     assert {("2023-01-30", "2023-01-30"), ("2012-01-01", "2013-12-31")} <= dates
     assert all(e.background for e in french.events if e.date.end < "2023-02-01")

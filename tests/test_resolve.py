@@ -97,3 +97,23 @@ def test_a_place_in_the_events_own_sentence_that_no_mention_took():
     ).events
     assert event.location is not None and event.location.country == "Syria"
     assert any(e.field == "location" and e.text == "Aleppo" for e in event.evidence)
+
+
+def test_an_unstated_perpetrator_is_the_one_armed_group_the_sentences_name() -> None:
+    from conflictlens.pipeline import process
+    from conflictlens.stages.ingest import document_from_bytes
+
+    def actor1(text: str) -> str:
+        document = document_from_bytes(text.encode(), "djibo", published="2024-04-13")
+        [event] = process(document).events
+        return event.actor1.name
+
+    attack = (
+        "Vendredi 12 avril 2024, une attaque a visé un poste de police à Djibo, dans le nord "
+        "du Burkina Faso, a-t-on appris samedi."
+    )
+    claimed = attack + " Le GSIM a revendiqué l'attaque."
+    assert actor1(claimed) == "JNIM: Group for Support of Islam and Muslims"
+    # Two groups named around the attack: neither is said to have acted.
+    both = attack.replace("Burkina Faso,", "Burkina Faso, où le GSIM et l'EIGS sont actifs,")
+    assert actor1(both) == "Unidentified Armed Group (Burkina Faso)"

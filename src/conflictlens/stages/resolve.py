@@ -359,6 +359,27 @@ def _named_group(cluster: Cluster, country: str | None) -> Actor | None:
     return None
 
 
+#: Classes of a named group that may be an event's unstated perpetrator.
+ARMED_GROUPS = frozenset({"Rebel group", "Political militia", "Identity militia"})
+
+
+def _sentence_group(cluster: Cluster, country: str | None, other: Actor | None) -> Actor | None:
+    """The one named armed group the event's sentences name, when neither the parse nor
+    the tagger tied a perpetrator to it ("Pourquoi les talibans pakistanais, qui ont mené
+    une vaste opération ... contre la police"): a sentence that names two groups says
+    nothing of which one acted."""
+    actors = ActorDictionary.default()
+    found: dict[str, Actor] = {}
+    for m in cluster.mentions:
+        for match in actors.find(m.sentence.text):
+            if match.entry.generic or match.entry.category not in ARMED_GROUPS:
+                continue
+            actor = actors.resolve(match, country)
+            if actor is not None and (other is None or actor.name != other.name):
+                found[actor.name] = actor
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def _acled_actor1(
     actor1: Actor | None, event_type: str, country: str | None, day: str | None = None
 ) -> Actor | None:
@@ -427,7 +448,11 @@ def _type_and_actors(
     anonymous = unnamed and not crowd and default is not None and actor1 is not None
     if actor1 is None or actor1.category is None or (anonymous and actor1.name == default.name):
         # "gunmen" stormed it, "the TTP claimed it": the group the report names.
-        actor1 = _named_group(cluster, country) or actor1
+        actor1 = (
+            _named_group(cluster, country)
+            or (_sentence_group(cluster, country, actor2) if not crowd else None)
+            or actor1
+        )
     if event_type in VIOLENT_TYPES and actor1 is not None and actor1.category == "Civilians":
         # ACLED's codebook: civilians are never the side that fights or attacks; an actor 1
         # of that class is the victims ("Au moins trente civils ont été tués ...").
