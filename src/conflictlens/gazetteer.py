@@ -264,16 +264,16 @@ class Gazetteer:
         # A range on the primary key, not LIKE: SQLite's LIKE cannot use the index.
         sql = (
             "SELECT p.geonames_id, p.name, p.admin1, p.country_code, p.lat, p.lon,"
-            " p.population, p.kind, MIN(n.key = ?) FROM name_index n"
+            " p.population, p.kind FROM name_index n"
             " JOIN place p ON p.id = n.place_id WHERE n.key >= ? AND n.key < ?"
         )
-        args: list[Any] = [key, key, key + "\U0010ffff"]
+        args: list[Any] = [key, key + "\U0010ffff"]
         if country:
             sql += " AND p.country_code = ?"
             args.append(country)
         sql += " GROUP BY p.id ORDER BY MAX(n.key = ?) DESC, p.population DESC, p.name LIMIT ?"
         args += [key, limit]
-        return [self._row_to_place(r[:8]) for r in self._db.execute(sql, args)]
+        return [self._row_to_place(r) for r in self._db.execute(sql, args)]
 
     def within(self, lat: float, lon: float, radius_km: float) -> list[Place]:
         """Places within ``radius_km`` of a point (a bounding-box scan, then the true

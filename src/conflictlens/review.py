@@ -130,8 +130,8 @@ def _window(body: str, event: dict[str, Any]) -> tuple[int, int]:
     return _sentence_bounds(body, start, end)
 
 
-def _name(record: Any) -> str:
-    return (record or {}).get("name") or "" if isinstance(record, dict) else str(record or "")
+def _name(record: dict[str, Any] | None) -> str:
+    return (record or {}).get("name") or ""
 
 
 def training_row(event: dict[str, Any], article: dict[str, Any]) -> dict[str, Any] | None:

@@ -89,17 +89,12 @@ def actors(query: str, country: str | None = None, limit: int = 20) -> list[dict
 
 
 def _place_dict(place: Any) -> dict[str, Any]:
-    return {
-        "name": place.name,
-        "admin1": place.admin1,
-        "country": place.country,
-        "country_code": place.country_code,
-        "lat": place.lat,
-        "lon": place.lon,
-        "precision": place.kind,
-        "geonames_id": place.geonames_id,
-        "population": place.population,
-    }
+    """A gazetteer place as the location record a correction takes, with its population
+    (for the list; the picker sends the record without it)."""
+    from conflictlens.gazetteer import to_location
+    from conflictlens.models import to_dict
+
+    return to_dict(to_location(place)) | {"population": place.population}
 
 
 def places(query: str, country: str | None = None, limit: int = 20) -> list[dict[str, Any]]:

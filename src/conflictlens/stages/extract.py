@@ -140,6 +140,7 @@ class Context:
     reference: dt.date | None  # None: the report has no publication date
     countries: list[str]  # ISO2 codes, most mentioned first
     toponyms: list[PlaceArg]  # every toponym in body order
+    actors: list[ActorMatch] = field(default_factory=list)  # dictionary actors, body order
 
 
 # --- small dependency-tree helpers --------------------------------------------
@@ -1028,7 +1029,7 @@ def extract_mentions(article: Article, doc: Doc, reference: dt.date | None) -> E
                 mentions.append(m)
     return Extraction(
         mentions,
-        Context(reference, finder.countries, finder.toponyms),
+        Context(reference, finder.countries, finder.toponyms, finder.actor_matches),
         sentences,
         finder.text,
         finder.dates,

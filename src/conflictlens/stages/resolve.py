@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import re
 
-from conflictlens.actors import ActorDictionary
+from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.gazetteer import Gazetteer, normalize, to_location
 from conflictlens.kb.places import AcledPlace, AcledPlaces, to_place
 from conflictlens.models import (
@@ -363,20 +363,25 @@ def _named_group(cluster: Cluster, country: str | None) -> Actor | None:
 ARMED_GROUPS = frozenset({"Rebel group", "Political militia", "Identity militia"})
 
 
-def _sentence_group(cluster: Cluster, country: str | None, other: Actor | None) -> Actor | None:
-    """The one named armed group the event's sentences name, when neither the parse nor
-    the tagger tied a perpetrator to it ("Pourquoi les talibans pakistanais, qui ont mené
-    une vaste opération ... contre la police"): a sentence that names two groups says
-    nothing of which one acted."""
+def _sentence_group(
+    cluster: Cluster, country: str | None, other: Actor | None, matches: list[ActorMatch]
+) -> Actor | None:
+    """The one named armed group the event's sentences name (``matches``: the article's
+    dictionary actors, found once by the extractor), when neither the parse nor the tagger
+    tied a perpetrator to it ("Pourquoi les talibans pakistanais, qui ont mené une vaste
+    opération ... contre la police"): sentences that name two groups say nothing of
+    which one acted."""
+    spans = {(m.sentence.start, m.sentence.end) for m in cluster.mentions}
     actors = ActorDictionary.default()
     found: dict[str, Actor] = {}
-    for m in cluster.mentions:
-        for match in actors.find(m.sentence.text):
-            if match.entry.generic or match.entry.category not in ARMED_GROUPS:
-                continue
-            actor = actors.resolve(match, country)
-            if actor is not None and (other is None or actor.name != other.name):
-                found[actor.name] = actor
+    for match in matches:
+        if match.entry.generic or match.entry.category not in ARMED_GROUPS:
+            continue
+        if not any(start <= match.start < end for start, end in spans):
+            continue
+        actor = actors.resolve(match, country)
+        if actor is not None and (other is None or actor.name != other.name):
+            found[actor.name] = actor
     return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -431,6 +436,7 @@ def _type_and_actors(
     a2_arg: ActorArg | None,
     country: str | None,
     day: str | None,
+    matches: list[ActorMatch],
 ) -> tuple[str, str, EventMention, Actor | None, Actor | None]:
     """The event's type and its two actors named the ACLED way for ``country``."""
     actor2 = resolve_actor(a2_arg, country, day, role="actor2")
@@ -446,13 +452,14 @@ def _type_and_actors(
     # that an associated actor): only an unnamed perpetrator of violence is replaced.
     crowd = event_type in lexicon()["role_by_type"]
     anonymous = unnamed and not crowd and default is not None and actor1 is not None
-    if actor1 is None or actor1.category is None or (anonymous and actor1.name == default.name):
+
+    def named(other: Actor | None) -> Actor | None:
         # "gunmen" stormed it, "the TTP claimed it": the group the report names.
-        actor1 = (
-            _named_group(cluster, country)
-            or (_sentence_group(cluster, country, actor2) if not crowd else None)
-            or actor1
-        )
+        found = _named_group(cluster, country)
+        return found or (None if crowd else _sentence_group(cluster, country, other, matches))
+
+    if actor1 is None or actor1.category is None or (anonymous and actor1.name == default.name):
+        actor1 = named(actor2) or actor1
     if event_type in VIOLENT_TYPES and actor1 is not None and actor1.category == "Civilians":
         # ACLED's codebook: civilians are never the side that fights or attacks; an actor 1
         # of that class is the victims ("Au moins trente civils ont été tués ...").
@@ -493,14 +500,14 @@ def resolve_cluster(
     a1_arg, a2_arg = _pick_actor(cluster, "actor1"), _pick_actor(cluster, "actor2")
     day = date.start if date else None
     event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
-        cluster, a1_arg, a2_arg, country, day
+        cluster, a1_arg, a2_arg, country, day, ctx.actors
     )
     if country is None and (found := _unplaced(article.body, actor1, actor2)) is not None:
         location, place_ev = found
         country = location.country_code
         places[id(cluster)] = location
         event_type, sub_type, typed_by, actor1, actor2 = _type_and_actors(
-            cluster, a1_arg, a2_arg, country, day
+            cluster, a1_arg, a2_arg, country, day, ctx.actors
         )
     tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]
     fatalities = combine(tolls)

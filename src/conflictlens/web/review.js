@@ -4,7 +4,6 @@
 import { $, FIELD_LABELS, api, clear, el, placeText, timeText, valueText } from "./dom.js";
 import { makeMap } from "./map.js";
 
-const LOCATION_KEYS = ["name", "admin1", "country", "country_code", "lat", "lon", "precision", "geonames_id"];
 const DATE_PRECISIONS = ["day", "week", "month", "year", "range"];
 let taxonomy = null;
 
@@ -126,7 +125,8 @@ function locationPicker(e, _field, config) {
     },
     value: () => {
       if (!chosen) throw new Error("pick a place from the list or the map");
-      return Object.fromEntries(LOCATION_KEYS.filter((k) => chosen[k] !== undefined).map((k) => [k, chosen[k]]));
+      const { population, ...record } = chosen; // the list's ranking, not part of a location
+      return record;
     },
   };
 }
