@@ -798,3 +798,18 @@ def test_a_demonym_after_the_noun_names_the_state(actors: ActorDictionary) -> No
     assert [m.text for m in actors.find("des combattants de Hay'at Tahrir al-Sham")] == [
         "Hay'at Tahrir al-Sham"
     ]
+
+
+def test_a_form_means_the_name_in_use_on_the_date(actors: ActorDictionary) -> None:
+    """ "ADF" was coded "ADF-NALU: ..." until 2014 and "ADF: Allied Democratic Forces"
+    after: the date picks the name, with or without the country."""
+    old = "ADF-NALU: Allied Democratic Forces-National Army for the Liberation of Uganda"
+    for country in (None, "UG"):
+        assert actors.acled_actor("ADF rebels", country, "2000-10-27").name == old
+        assert actors.acled_actor("ADF rebels", country, "2018-01-01").name == (
+            "ADF: Allied Democratic Forces"
+        )
+    # Names of one period stay decided by the country.
+    assert actors.acled_actor("Islamic State militants", "BF", "2021-01-01").name == (
+        "Islamic State (Greater Sahara)"
+    )

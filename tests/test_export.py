@@ -87,6 +87,7 @@ def seed_events() -> list[dict]:
             ),
             actor1=Actor("Protesters (Pakistan)", "police officers", category="protesters"),
             actor2=None,
+            assoc_actor1=[police, police],  # one name once
             fatalities=Fatalities(0, 0, 0),
             summary="On Monday, police officers demonstrate in Peshawar.",
             source=rfi,
@@ -167,6 +168,8 @@ def test_acled_csv_values(tmp_path: Path) -> None:
         "police officers demonstrate in Peshawar."
     )
     assert protest["disorder_type"] == "Demonstrations"
+    assert protest["assoc_actor_1"] == "Police Forces of Pakistan"
+    assert bomb["assoc_actor_1"] == bomb["assoc_actor_2"] == ""
     assert (protest["inter1"], protest["inter2"], protest["interaction"]) == ("6", "0", "60")
     assert protest["tags"] == "crowd size=no report"
     # A month: the 15th; a country-level place: its centroid, precision 3.

@@ -117,3 +117,61 @@ def test_an_unstated_perpetrator_is_the_one_armed_group_the_sentences_name() -> 
     # Two groups named around the attack: neither is said to have acted.
     both = attack.replace("Burkina Faso,", "Burkina Faso, où le GSIM et l'EIGS sont actifs,")
     assert actor1(both) == "Unidentified Armed Group (Burkina Faso)"
+
+
+def test_a_crowd_is_actor1_and_the_group_behind_it_an_associated_actor() -> None:
+    """ACLED codes every peaceful protest of its training rows with actor 1 "Protesters
+    (Country)"; the organisation or profession that marched is the associated actor."""
+    (event,) = extract_text(
+        "On 1 June 2020, a peaceful Black Lives Matter protest was held in Louisville "
+        "(Kentucky) in the wake of the death of George Floyd.",
+        published="2020-06-01",
+    ).events
+    assert event.sub_event_type == "Peaceful protest"
+    assert event.actor1.name == "Protesters (United States)"
+    assert [a.name for a in event.assoc_actor1] == ["BLM: Black Lives Matter"]
+    (event,) = extract_text(
+        "On 4 June 2020, dozens of policemen staged a demonstration in Bobo-Dioulasso "
+        "to demand the payment of their bonuses.",
+        published="2020-06-04",
+    ).events
+    assert event.actor1.name == "Protesters (Burkina Faso)"
+    assert event.actor1.mention == "dozens of policemen"
+    assert event.assoc_actor1[0].name.startswith("Police Forces of Burkina Faso")
+
+
+def test_the_first_side_named_in_a_clash_between_two_is_actor1() -> None:
+    (event,) = extract_text(
+        "On 27 March 2022, there was an armed clash between Ukrainian forces, including "
+        "Azov battalion, and Russian forces in Mariupol, Donetsk. Casualties unknown.",
+        published="2022-03-27",
+    ).events
+    assert event.actor1.name == "Military Forces of Ukraine (2019-)"
+    assert event.actor2.name == "Military Forces of Russia (2000-)"
+
+
+def test_an_air_strike_is_the_air_force_s_where_acled_names_one() -> None:
+    (event,) = extract_text(
+        "On 9 April 2022, Russian forces carried out air strikes at Troitske, Luhansk. "
+        "Casualties unknown.",
+        published="2022-04-09",
+    ).events
+    assert event.sub_event_type == "Air/drone strike"
+    assert event.actor1.name == "Military Forces of Russia (2000-) Air Force"
+    (event,) = extract_text(
+        "On 22 March 2022, Ukrainian air defense shot down two Russian airplanes near "
+        "Nova Vodolaha, Kharkiv.",
+        published="2022-03-22",
+    ).events
+    assert event.actor1.name == "Military Forces of Ukraine (2019-)"
+
+
+def test_a_village_acled_placed_beats_the_country_of_the_forces_that_struck_it() -> None:
+    """ "Russian forces shelled Osokorivka, Kherson": GeoNames lacks the village and the
+    only country named is the attackers'; ACLED's coders placed Osokorivka in Kherson."""
+    (event,) = extract_text(
+        "On 11 April 2022, Russian forces shelled Osokorivka, Kherson. Casualties unknown.",
+        published="2022-04-11",
+    ).events
+    assert (event.location.name, event.location.country) == ("Osokorivka", "Ukraine")
+    assert event.location.admin1 == "Kherson"

@@ -124,6 +124,9 @@ class ActorMatch:
 
 #: Share of a form's rows one country needs to be its home when the text names none.
 HOME_SHARE = 0.6
+#: How much further in time (days) than the nearest a name's coded period may be and
+#: still count as in use: the rows are a sample, a name outlives its last row.
+ERA_DAYS = 730
 
 
 @dataclass(frozen=True)
@@ -1258,19 +1261,50 @@ class ActorDictionary:
         say nothing. Of the names one form has had, the one in use on ``date``: "ISGS"
         is "Islamic State (Greater Sahara)" in 2020, "Islamic State (Sahel)" from 2022."""
         recs = list(recs)
-        if date is not None and len({r.entry for r in recs}) > 1:
-            day = str(date)[:10]
+        day = str(date)[:10] if date is not None else None
+        if day is not None and len({r.entry for r in recs}) > 1:
             recs.sort(key=lambda r: self._distance_in_time(r.entry, day))
         if country:
+            # The country decides among the names in use around ``date``: "ADF" in Uganda
+            # in 2000 is the ADF-NALU of 1997-2014, not the "ADF" of 2015-2019.
+            near = recs
+            if day is not None:
+                nearest = self._distance_in_time(recs[0].entry, day)
+                near = [
+                    r for r in recs if self._distance_in_time(r.entry, day) <= nearest + ERA_DAYS
+                ]
+            for r in near:
+                if r.context == country.upper():
+                    return r
+            if len(near) < len(recs):
+                coded_here = [r for r in near if self._rows_in(r.entry, country)]
+                if coded_here:
+                    return max(coded_here, key=lambda r: self._rows_in(r.entry, country))
+                if free := next((r for r in near if r.context is None), None):
+                    return free
             for r in recs:
                 if r.context == country.upper():
                     return r
         free = next((r for r in recs if r.context is None), None)
+        if (
+            not country
+            and day is not None
+            and free is not None
+            and self._distance_in_time(recs[0].entry, day) + ERA_DAYS
+            < self._distance_in_time(free.entry, day)
+        ):
+            # No country to go by, but the date: "ADF" in 2000 is the ADF-NALU the rows
+            # coded then, not the later "ADF" coded without a country.
+            return recs[0]
         if free is None and not country:
             if len({r.entry for r in recs}) == 1 and not self._entries[recs[0].entry].generic:
                 return recs[0]  # one named group wherever the rows coded it
             return self._home_rec(recs)
         return free
+
+    def _rows_in(self, entry: int, country: str) -> int:
+        """How many training rows coded ``entry`` in ``country`` (ISO2)."""
+        return self._acled_rows.get(entry, (0, {}))[1].get(country.upper(), 0)
 
     def _home_rec(self, recs: list[_Rec]) -> _Rec | None:
         """For a text that names no country: the country-bound reading of a form where
@@ -1379,6 +1413,16 @@ class ActorDictionary:
                 if any(key[i : i + len(unit_key)] == unit_key for i in range(len(key))):
                     return unit_name
         return name
+
+    def unit(self, actor: Actor, unit: str) -> Actor:
+        """``actor`` as its ``unit`` ("Air Force") where ACLED's rows name that unit of
+        that force ("Military Forces of Russia (2000-) Air Force"), else unchanged."""
+        name = self._state_units.get(actor.name.casefold(), {}).get(_key(unit))
+        if name is None:
+            return actor
+        return Actor(
+            name, actor.mention, _unique(name, actor.aliases), actor.category, actor.country
+        )
 
     def _demonym_force(self, text: str) -> tuple[int, str] | None:
         """(generic entry, ISO2) for a demonym before a force noun: "Russian drones",

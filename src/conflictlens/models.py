@@ -179,6 +179,10 @@ class Event:
     actor2: Actor | None
     fatalities: Fatalities | None
     injured: int | None = None
+    #: ACLED's associated actors: who acted with actor 1 / actor 2 without being it. The
+    #: organisation behind a protest ("Black Lives Matter") is one: actor 1 is the crowd.
+    assoc_actor1: list[Actor] = field(default_factory=list)
+    assoc_actor2: list[Actor] = field(default_factory=list)
     background: bool = False
     summary: str = ""
     #: The learned coder's probability for the sub-type it chose (None: typed by the

@@ -171,7 +171,7 @@ def training_row(event: dict[str, Any], article: dict[str, Any]) -> dict[str, An
         "event_date": (event.get("date") or {}).get("start") or "",
         "actor1": _name(event.get("actor1")),
         "actor2": _name(event.get("actor2")),
-        "assoc_actor_1": "",
+        "assoc_actor_1": "; ".join(_name(a) for a in event.get("assoc_actor1") or []),
         "location": location.get("name") or "",
         "admin1": location.get("admin1") or "",
         "country": location.get("country") or "",

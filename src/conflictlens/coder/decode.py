@@ -398,11 +398,25 @@ def _with_alternative(found: Extraction, span: TextSpan) -> TextSpan:
     return TextSpan(span.start, other.end, found.text[span.start : other.end])
 
 
+@functools.cache
+def _compound_nouns() -> tuple[tuple[str, ...], ...]:
+    """Force nouns of several words ("air defense", "security forces"), to finish a span
+    the tagger cut inside one ("Ukrainian air| defense")."""
+    lex = coder_lexicon()
+    words = [*lex["state_force_nouns"]["military"], *lex["state_force_nouns"]["police"]]
+    return tuple(tuple(w.lower().split()) for w in words if " " in w)
+
+
 def _with_role_noun(text: str, span: TextSpan) -> TextSpan:
     """ "Dogon" marked before "militiamen": the phrase with its noun ("Dogon militiamen"),
-    which says what ACLED calls them (an ethnic militia, not the people)."""
+    which says what ACLED calls them (an ethnic militia, not the people); "Ukrainian air"
+    before "defense": the whole force noun."""
     m = re.match(r"[ \t]+([\w'-]+)", text[span.end :])
-    if m is None or m.group(1).lower() not in _role_nouns():
+    if m is None:
+        return span
+    nxt = m.group(1).lower()
+    last = span.text.split()[-1].lower() if span.text.split() else ""
+    if nxt not in _role_nouns() and not any(noun[-2:] == (last, nxt) for noun in _compound_nouns()):
         return span
     end = span.end + m.end()
     return TextSpan(span.start, end, text[span.start : end])
@@ -418,8 +432,10 @@ def _arguments(
 ) -> None:
     """The coder's argument spans -> the mention's fields (where the coder marks one).
     ``fill_only``: only the fields the rules left empty (a place: or only a country)."""
+    text = found.text[offset:]
+    spans = _between_pair(_joined(coding.spans, text), text)
     best: dict[str, CodedSpan] = {}
-    for s in _joined(coding.spans, found.text[offset:]):
+    for s in spans:
         if s.role not in best or _rank(found, s, offset) > _rank(found, best[s.role], offset):
             best[s.role] = s
     if "ACTOR1" in best and not (fill_only and m.actor1 is not None):
@@ -472,6 +488,23 @@ def _joined(spans: list[CodedSpan], text: str) -> list[CodedSpan]:
     return out
 
 
+_BETWEEN = re.compile(r"\bbetween[ \t]+(?:the[ \t]+)?$", re.I)
+
+
+def _between_pair(spans: list[CodedSpan], text: str) -> list[CodedSpan]:
+    """ "a clash between Ukrainian forces and Russian forces", both tagged as the other
+    side: ACLED's actor 1 is the first named (the tagger cannot tell the sides apart)."""
+    if any(s.role == "ACTOR1" for s in spans):
+        return spans
+    second = [s for s in spans if s.role == "ACTOR2"]
+    if len(second) < 2 or not _BETWEEN.search(text[: second[0].start]):
+        return spans
+    first = second[0]
+    return [
+        CodedSpan("ACTOR1", s.start, s.end, s.text, s.score) if s is first else s for s in spans
+    ]
+
+
 def _rank(found: Extraction, s: CodedSpan, offset: int) -> tuple[bool, float]:
     """A phrase naming a known group beats a bare role noun, then the surer one."""
     span = _absolute(s, offset)
@@ -488,11 +521,16 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
     top = min(toponyms, key=lambda p: abs(p.span.start - loc.start)) if toponyms else None
     actors = ActorDictionary.default()
     countries = [actors.acled_country_name(c) or c for c in found.context.countries]
-    hints = found.text[loc.end : loc.end + 80].split(")")[0]
+    # The admin names after it, up to the bracket or the sentence's end: "Osokorivka,
+    # Kherson. Casualties unknown." gives "Kherson".
+    hints = re.split(r"[).;\n]", found.text[loc.end : loc.end + 80])[0]
     kb = AcledPlaces.default()
     acled = kb.resolve(loc.text, hints, countries)
     wanted = {normalize(c) for c in countries}
-    if acled is None or (wanted and normalize(acled.country) not in wanted and top is not None):
+    # The rules' reading only counts against ACLED's where it found the place itself, not
+    # the report's country put in for a name the gazetteer lacks.
+    found_place = top is not None and top.place.kind != "country" and not top.place.inferred
+    if acled is None or (wanted and normalize(acled.country) not in wanted and found_place):
         return top  # a namesake in a country the report is not about
     if not kb.candidates(loc.text):  # placed by its admin unit only
         town = top is not None and top.place.kind != "country" and not top.place.inferred

@@ -152,6 +152,12 @@ class Numbering:
 # --- rows ---------------------------------------------------------------------------
 
 
+def _associated(actors: Any) -> str:
+    """ACLED's associated-actor cell: the names joined by "; "."""
+    names = [a.get("name") for a in actors or [] if isinstance(a, Mapping) and a.get("name")]
+    return "; ".join(dict.fromkeys(names))
+
+
 def _actor2(event: Mapping[str, Any], event_type: str, iso2: str | None) -> Mapping | None:
     """Actor 2 as coded; on violence against civilians with none named, "Civilians
     (Country)" as ACLED always codes the victims (the pipeline gives it already)."""
@@ -199,10 +205,10 @@ def acled_row(
         "event_type": event_type,
         "sub_event_type": sub,
         "actor1": (a1 or {}).get("name") or "",
-        "assoc_actor_1": "",
+        "assoc_actor_1": _associated(event.get("assoc_actor1")),
         "inter1": inter1,
         "actor2": (a2 or {}).get("name") or "",
-        "assoc_actor_2": "",
+        "assoc_actor_2": _associated(event.get("assoc_actor2")),
         "inter2": inter2,
         "interaction": interaction_code(inter1, inter2),
         "civilian_targeting": civilian_targeting(event_type, sub, inter2),
