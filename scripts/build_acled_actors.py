@@ -136,6 +136,9 @@ class Builder:
         self.spelling_use: Counter[str] = Counter()  # country spelling -> rows and names
         # (sub-type, who actor 1 is: "any" / "group") -> actor 2's class -> rows
         self.actor2_class: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        # associated actor -> the actor 1 / actor 2 it was associated with -> rows
+        self.associated: dict[str, Counter[str]] = defaultdict(Counter)
+        self.main_rows: Counter[str] = Counter()
 
     # --- country names ----------------------------------------------------------
 
@@ -162,6 +165,13 @@ class Builder:
         for m in TOKEN_RE.finditer(note):
             if m.group().islower():
                 self.lower_words[m.group()] += 1
+        for fld, name in split_names(row):
+            if fld in ("actor1", "actor2"):
+                self.main_rows[name] += 1
+            else:
+                main = (row.get("actor1" if fld == "assoc_actor_1" else "actor2") or "").strip()
+                if main and main not in MISSING:
+                    self.associated[name][main] += 1
         seen: set[str] = set()
         for fld, name in split_names(row):
             tally = self.names[name]
@@ -270,8 +280,19 @@ class Builder:
             "state_force_names": sorted(state, key=lambda i: i["name"]),
             "templates": sorted(templates, key=lambda i: i["name"]),
             "actors": actors,
+            "associated_with": self._associated_with(),
             "default_actor2": self._default_actor2("any"),
             "default_actor2_against_groups": self._default_actor2("group"),
+        }
+
+    def _associated_with(self) -> dict[str, list[list[Any]]]:
+        """Names ACLED only ever codes as associated actors ("Luhansk People's Militia",
+        "Students (Uganda)"), each with the main actors it went with, most rows first:
+        a report that names one names the main actor's side ("NAF: ...")."""
+        return {
+            name: [[main, n] for main, n in mains.most_common(3)]
+            for name, mains in sorted(self.associated.items())
+            if not self.main_rows[name] and sum(mains.values()) >= KEEP_MIN
         }
 
     def _default_actor2(self, actor1: str) -> dict[str, dict[str, Any]]:

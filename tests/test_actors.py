@@ -439,6 +439,17 @@ ROWS = [
         actor2="Protesters (United States)",
         inter2="6",
     ),
+    *[
+        _row(
+            "NAF: United Armed Forces of Novorossiya",
+            "2",
+            f"Luhansk People's Militia shelled {place}.",
+            "Ukraine",
+            804,
+            assoc_actor_1="Luhansk People's Militia",
+        )
+        for place in ("Popasna", "Rubizhne")
+    ],
     _row("Secret Dev Group", "2", "Secret Dev Group attacked.", "Mali", 466, split="dev"),
 ]
 
@@ -813,3 +824,32 @@ def test_a_form_means_the_name_in_use_on_the_date(actors: ActorDictionary) -> No
     assert actors.acled_actor("Islamic State militants", "BF", "2021-01-01").name == (
         "Islamic State (Greater Sahara)"
     )
+
+
+def test_builder_lists_names_only_ever_associated_with_their_main_actor(built) -> None:
+    doc, _, _ = built
+    assert doc["associated_with"]["Luhansk People's Militia"] == [
+        ["NAF: United Armed Forces of Novorossiya", 2]
+    ]
+    assert "Students (Burkina Faso)" not in doc["associated_with"]  # one row: a slip?
+    assert "Dan Na Ambassagou" not in doc["associated_with"]  # a main actor itself
+
+
+def test_an_associated_only_name_stands_for_its_side(actors: ActorDictionary) -> None:
+    militia = actors.acled_actor("the Luhansk People's Militia", "UA", "2022-03-20")
+    assert militia is not None and militia.name == "Luhansk People's Militia"
+    side = actors.main_side(militia, "UA", "2022-03-20")
+    assert side is not None and side.name == "NAF: United Armed Forces of Novorossiya"
+    assert side.mention == "the Luhansk People's Militia"
+    naf = actors.acled_actor("NAF", "UA", "2022-03-20")
+    assert naf is not None and actors.main_side(naf, "UA") is None
+
+
+def test_a_mission_is_named_for_its_period(actors: ActorDictionary) -> None:
+    def name(day: str) -> str:
+        actor = actors.acled_actor("a MINUSMA patrol", "ML", day)
+        assert actor is not None
+        return actor.name
+
+    assert name("2017-06-01").endswith("(2013-)")
+    assert name("2022-01-01").endswith("(2021-)")

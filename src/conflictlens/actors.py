@@ -338,6 +338,14 @@ def _acled_recs(found: list[_Cand]) -> list[_Rec]:
     recs = [rec(default, None)] if default is not None else []
     if len(cands) == 1 and default is not None:
         return recs
+    # The other owners of the name stay readable by date: "MINUSMA" in 2017 is the
+    # "(2013-)" mission, not the default "(2021-)" (``_choose_acled`` sorts by period).
+    others = sorted(
+        (c for c in strong if default is not None and c[0] != default[0]),
+        key=lambda c: (_period_rank(c[7]), c[4], -c[0]),
+        reverse=True,
+    )
+    recs += [rec(c, None) for c in others]
     for iso in sorted({iso for c in cands for iso in c[3]}):
         owners = [c for c in strong if c[3].get(iso)]
         if owners:
@@ -509,6 +517,7 @@ class ActorDictionary:
         self._acled_entry: dict[int, int] = {}  # ACLED entry -> the actors.json entry it is
         self._acled_links: dict[int, list[int]] = {}  # and back
         self._acled_rows: dict[int, tuple[int, dict[str, int]]] = {}  # rows, {ISO2: rows}
+        self._associated: dict[str, list[list[Any]]] = {}  # assoc-only name -> mains
         self._first_acled = len(self._entries)  # entries from here on come from ACLED
         if acled:
             self._load_acled(acled)
@@ -600,6 +609,7 @@ class ActorDictionary:
         problems = validate_acled(doc)
         if problems:
             raise ValueError("invalid ACLED actor data: " + "; ".join(problems[:10]))
+        self._associated.update(doc.get("associated_with") or {})
         spelled = {str(k).upper(): v for k, v in (doc.get("country_names") or {}).items()}
         self._acled_names.update(spelled)
         self._default_actor2 = {
@@ -1413,6 +1423,29 @@ class ActorDictionary:
                 if any(key[i : i + len(unit_key)] == unit_key for i in range(len(key))):
                     return unit_name
         return name
+
+    def main_side(
+        self,
+        actor: Actor,
+        country: str | None = None,
+        date: str | dt.date | None = None,
+        cls: str | None = None,
+    ) -> Actor | None:
+        """The actor ACLED codes as actor 1 or 2 where the text names one its rows only
+        ever code as an associated actor: "Luhansk People's Militia" -> "NAF: United
+        Armed Forces of Novorossiya", "Dogon Ethnic Group (Mali)" as a victim ->
+        "Civilians (Mali)" (``cls`` "Civilians": the class the role takes); None for
+        an actor that is a main actor itself."""
+        mains = [name for name, _rows in self._associated.get(actor.name, [])]
+        if not mains:
+            return None
+        if cls is not None:
+            mains = [m for m in mains if m.split(" (")[0] == cls] or mains
+        main = self.acled_actor(mains[0], country or actor.country, date)
+        if main is None or main.name == actor.name:
+            return None
+        main.mention = actor.mention
+        return main
 
     def unit(self, actor: Actor, unit: str) -> Actor:
         """``actor`` as its ``unit`` ("Air Force") where ACLED's rows name that unit of

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from dataclasses import dataclass
 
 from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.gazetteer import Gazetteer, normalize, to_location
@@ -50,6 +51,9 @@ CONTEXT_PLACE_CHARS = 400
 #: Crowd sub-types whose actor 1 is not always the crowd: excessive force against
 #: protesters is coded with the force as actor 1 about half of the time.
 CROWD_AS_VICTIM = frozenset({"Excessive force against protesters"})
+#: The class ACLED's actor 2 takes in events of a type ("Dogon Ethnic Group (Mali)" is
+#: associated with "Civilians (Mali)" when it is the victim).
+VICTIM_CLASS = {"Violence against civilians": "Civilians"}
 
 
 #: Compass words that name regions in several countries' admin lists ("Central",
@@ -440,9 +444,9 @@ def _type_and_actors(
     country: str | None,
     day: str | None,
     matches: list[ActorMatch],
-) -> tuple[str, str, EventMention, Actor | None, Actor | None, list[Actor]]:
-    """The event's type, its two actors named the ACLED way for ``country``, and actor
-    1's associated actors."""
+) -> _Coded:
+    """The event's type, its two actors named the ACLED way for ``country``, and their
+    associated actors."""
     actor2 = resolve_actor(a2_arg, country, day, role="actor2")
     event_type, sub_type, typed_by = resolve_type(cluster, actor2)
     # Now that the type is known, people nouns take the class it gives them.
@@ -494,11 +498,41 @@ def _type_and_actors(
         # victims of violence against civilians are "Civilians (Country)", the force that
         # met a protest its police, a group's opponent in a clash the country's military.
         actor2 = ActorDictionary.default().default_actor2(sub_type, country, day, actor1)
+    assoc2: list[Actor] = []
+    actor1, assoc1 = _main_side(actor1, assoc1, country, day, None)
+    actor2, assoc2 = _main_side(actor2, assoc2, country, day, VICTIM_CLASS.get(event_type))
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     if actor2 is not None:
         assoc1 = [a for a in assoc1 if a.name != actor2.name]
-    return event_type, sub_type, typed_by, actor1, actor2, assoc1
+    return _Coded(event_type, sub_type, typed_by, actor1, actor2, assoc1, assoc2)
+
+
+def _main_side(
+    actor: Actor | None, assoc: list[Actor], country: str | None, day: str | None, cls: str | None
+) -> tuple[Actor | None, list[Actor]]:
+    """A name ACLED only codes as an associated actor ("Luhansk People's Militia") stands
+    for the side it is associated with ("NAF: United Armed Forces of Novorossiya"), and
+    stays on as the associated actor."""
+    if actor is None:
+        return actor, assoc
+    main = ActorDictionary.default().main_side(actor, country, day, cls)
+    if main is None:
+        return actor, assoc
+    return main, [actor, *(a for a in assoc if a.name != actor.name)]
+
+
+@dataclass
+class _Coded:
+    """An event's type and actors, the ACLED way."""
+
+    event_type: str
+    sub_type: str
+    typed_by: EventMention
+    actor1: Actor | None
+    actor2: Actor | None
+    assoc1: list[Actor]
+    assoc2: list[Actor]
 
 
 def resolve_cluster(
@@ -518,16 +552,17 @@ def resolve_cluster(
     country = location.country_code if location else (ctx.countries[0] if ctx.countries else None)
     a1_arg, a2_arg = _pick_actor(cluster, "actor1"), _pick_actor(cluster, "actor2")
     day = date.start if date else None
-    event_type, sub_type, typed_by, actor1, actor2, assoc1 = _type_and_actors(
-        cluster, a1_arg, a2_arg, country, day, ctx.actors
-    )
-    if country is None and (found := _unplaced(article.body, actor1, actor2)) is not None:
+    coded = _type_and_actors(cluster, a1_arg, a2_arg, country, day, ctx.actors)
+    if (
+        country is None
+        and (found := _unplaced(article.body, coded.actor1, coded.actor2)) is not None
+    ):
         location, place_ev = found
         country = location.country_code
         places[id(cluster)] = location
-        event_type, sub_type, typed_by, actor1, actor2, assoc1 = _type_and_actors(
-            cluster, a1_arg, a2_arg, country, day, ctx.actors
-        )
+        coded = _type_and_actors(cluster, a1_arg, a2_arg, country, day, ctx.actors)
+    event_type, sub_type, typed_by = coded.event_type, coded.sub_type, coded.typed_by
+    actor1, actor2 = coded.actor1, coded.actor2
     tolls = [m.fatalities.figures for m in cluster.mentions if m.fatalities]
     fatalities = combine(tolls)
     if fatalities is None and event_type in lexicon()["nonviolent_types"]:
@@ -582,7 +617,8 @@ def resolve_cluster(
         actor2=actor2,
         fatalities=fatalities,
         injured=max(injured_figs) if injured_figs else None,
-        assoc_actor1=assoc1,
+        assoc_actor1=coded.assoc1,
+        assoc_actor2=coded.assoc2,
         background=background,
         summary=rich.sentence.text.strip(),
         confidence=round(typed_by.coded.probability, 4) if typed_by.coded else None,
