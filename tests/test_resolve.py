@@ -187,3 +187,25 @@ def test_a_name_acled_only_associates_stands_for_its_side() -> None:
     ).events
     assert event.actor2.name == "NAF: United Armed Forces of Novorossiya"
     assert [a.name for a in event.assoc_actor2] == ["Luhansk People's Militia"]
+
+
+def test_islamist_militants_are_acleds_islamist_militia_of_the_country() -> None:
+    (event,) = extract_text(
+        "On 20 May 2020, Islamist militants burned homes and a gas station in Namirumo "
+        "(Quissanga, Cabo Delgado).",
+        published="2020-05-20",
+    ).events
+    assert event.actor1.name == "Islamist Militia (Mozambique)"
+
+
+def test_a_place_acled_named_whole_beats_a_town_inside_its_name() -> None:
+    (event,) = extract_text(
+        "On 10 October 2020, people staged a protest on the Brooklyn Bridge in "
+        "New York-Brooklyn (New York) in support of Armenia.",
+        published="2020-10-10",
+    ).events
+    assert (event.location.name, event.location.country) == (
+        "New York-Brooklyn",
+        "United States",
+    )
+    assert event.actor1.name == "Protesters (United States)"
