@@ -81,8 +81,8 @@ bench-extraction: install
 gazetteer: install
 	$(BIN)/python scripts/build_gazetteer.py
 
-## Rebuild the knowledge bases drawn from the ACLED training rows (data/acled_actors.json,
-## data/acled_places.json, data/acled_export.json: seconds), then retrain the shipped models, times on 2 CPU
+## Rebuild the knowledge bases drawn from the ACLED and UCDP training rows (data/acled_actors.json,
+## data/acled_places.json, data/ucdp_places.json, data/acled_export.json: seconds), then retrain the shipped models, times on 2 CPU
 ## cores: the news coder (coder/weights/coder.onnx, ~40 min), the French coder trained on
 ## French notes too (coder/weights/coder_fr.onnx, ~60 min), then the MUC-4 models in src/conflictlens/data: the role tagger (roles_model,
 ## ~10 min), the filler ranker that uses it (fillers_model.npz, ~4 min), the fine-tuned
@@ -93,6 +93,7 @@ gazetteer: install
 train: $(TSTAMP)
 	$(TBIN)/python scripts/build_acled_actors.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_places.py --shared $(SHARED)
+	$(TBIN)/python scripts/build_ucdp_places.py --shared $(SHARED)
 	$(TBIN)/python scripts/build_acled_export.py --shared $(SHARED)
 	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED) $(if $(REVIEWED),--reviewed $(REVIEWED))
 	$(TBIN)/python -m conflictlens.coder.train --shared $(SHARED) --french-copies 3 \

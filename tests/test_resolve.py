@@ -209,3 +209,19 @@ def test_a_place_acled_named_whole_beats_a_town_inside_its_name() -> None:
         "United States",
     )
     assert event.actor1.name == "Protesters (United States)"
+
+
+def test_the_whole_name_beats_a_town_named_by_its_first_part() -> None:
+    (event,) = extract_text(
+        "IS shells kill 7 civilians in Der-Ezzor", published="2018-01-01"
+    ).events
+    assert (event.location.name, event.location.country) == ("Deir ez-Zor", "Syria")
+    assert event.actor2.name == "Civilians (Syria)"
+
+
+def test_lake_alone_is_no_place() -> None:
+    """ "Lake Chad": "Lake" is a county in six US states, not this lake."""
+    (event,) = extract_text(
+        "Air Force neutralises more terrorists in Lake Chad", published="2018-01-01"
+    ).events
+    assert event.location is None or event.location.country != "United States"

@@ -1362,7 +1362,10 @@ class ActorDictionary:
             recs = self._acled_index.get(_key(form))
             if recs:
                 rec = self._choose_acled(recs, country)
-                if rec is not None and not self._entries[rec.entry].generic:
+                # Without a country, a reading the rows bound to one is a guess from their
+                # coverage: "ISIS" is no Sahel group in a Syrian headline.
+                bound = rec is not None and rec.context is not None and not country
+                if rec is not None and not self._entries[rec.entry].generic and not bound:
                     return rec.entry
         return None
 

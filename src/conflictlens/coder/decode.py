@@ -529,8 +529,14 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
     wanted = {normalize(c) for c in countries}
     # The rules' reading only counts against ACLED's where it found the place itself, not
     # the report's country put in for a name the gazetteer lacks.
-    if top is not None and len(top.span.text) < len(loc.text) and kb.candidates(loc.text):
-        top = None  # "York" in "New York-Brooklyn", a name ACLED placed whole
+    if top is not None and len(top.span.text) < len(loc.text):
+        # The rules read part of the name ("Der" of "Der-Ezzor", "York" of "New
+        # York-Brooklyn"): the whole name, where the gazetteer or ACLED knows it.
+        whole = Gazetteer.default().resolve(loc.text, found.context.countries)
+        if whole is not None and whole.kind != "country":
+            top = PlaceArg(loc, whole)
+        elif kb.candidates(loc.text):
+            top = None
     found_place = top is not None and top.place.kind != "country" and not top.place.inferred
     if acled is None or (wanted and normalize(acled.country) not in wanted and found_place):
         return top  # a namesake in a country the report is not about

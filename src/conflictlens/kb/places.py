@@ -1,11 +1,14 @@
-"""The places ACLED's coders geocoded (``data/acled_places.json``, from the training rows).
+"""The places conflict coders geocoded: ACLED's (``data/acled_places.json``) and UCDP's
+(``data/ucdp_places.json``), both from training rows only.
 
 GeoNames' cities1000 knows the towns; conflict events happen in villages it lacks
 ("Ougarou", "Kabougou"). ACLED's coders placed each event and named its admin units;
 ``AcledPlaces.resolve`` looks a place name up among them and picks the namesake the text
 supports: one whose admin names the text gives ("Kabougou (Tansarga, Tapoa)"), else one
 in the text's countries, else the one most events were coded at. Built by
-``scripts/build_acled_places.py`` (train split only); ACLED's terms of use apply.
+``scripts/build_acled_places.py`` (train split only; ACLED's terms of use apply) and
+``scripts/build_ucdp_places.py`` (this project's train split of UCDP GED, CC BY 4.0:
+Syrian, Ukrainian and Nigerian villages the ACLED rows lack).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from pathlib import Path
 
 from conflictlens.gazetteer import Place, distance_km, normalize
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "acled_places.json"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA = DATA_DIR / "acled_places.json"
+#: Read after ACLED's (namesakes rank by rows; on a tie ACLED's comes first).
+UCDP_DATA = DATA_DIR / "ucdp_places.json"
 #: How far the nearest ACLED-coded place may be for its admin1 to name a point's region.
 ADMIN_KM = 25.0
 #: ACLED geo_precision 1 is the place itself, 2 a part of a region near it, 3 a region.
@@ -36,20 +42,30 @@ class AcledPlace:
     lon: float
     geo_precision: int
     rows: int
+    #: Whose coders placed it: "acled" or "ucdp" (admin names are ACLED's spelling only
+    #: in ACLED's rows: "Nassarawa", where UCDP writes "Nasarawa").
+    source: str = "acled"
 
     def admin_keys(self) -> set[str]:
         return {normalize(a) for a in (self.admin1, self.admin2, self.admin3) if a}
 
 
 class AcledPlaces:
-    def __init__(self, path: Path = DATA) -> None:
+    def __init__(self, path: Path | Sequence[Path] = (DATA, UCDP_DATA)) -> None:
         self.by_name: dict[str, list[AcledPlace]] = {}
         self._grid: dict[tuple[int, int], list[AcledPlace]] | None = None
-        if not path.exists():
-            return
-        for row in json.loads(path.read_text(encoding="utf-8"))["places"]:
-            place = AcledPlace(*row)
-            self.by_name.setdefault(normalize(place.location), []).append(place)
+        for source in [path] if isinstance(path, Path) else path:
+            if not source.exists():
+                continue
+            origin = "ucdp" if source.name.startswith("ucdp") else "acled"
+            for row in json.loads(source.read_text(encoding="utf-8"))["places"]:
+                place = AcledPlace(*row, source=origin)
+                known = self.by_name.setdefault(normalize(place.location), [])
+                if origin == "ucdp" and any(
+                    p.source == "acled" and p.country == place.country for p in known
+                ):
+                    continue  # ACLED placed a namesake there: its names and point stand
+                known.append(place)
         for items in self.by_name.values():
             items.sort(key=lambda p: -p.rows)
         # Admin units (a district, a region) as places of their own: the mean point of the
@@ -86,7 +102,7 @@ class AcledPlaces:
             self._grid = {}
             for items in self.by_name.values():
                 for p in items:
-                    if p.admin1 and p.geo_precision < 3:
+                    if p.admin1 and p.geo_precision < 3 and p.source == "acled":
                         self._grid.setdefault((round(p.lat), round(p.lon)), []).append(p)
         want = normalize(country)
         best, best_km = None, km

@@ -63,6 +63,9 @@ _COMPASS = frozenset(
     | {"eastern", "western", "nord", "sud", "est", "ouest", "northeast", "northwest"}
     | {"southeast", "southwest"}
 )
+#: Words that begin names of natural features ("Lake Chad", "Mount Elgon"): alone, the
+#: first word of a longer name is not the place (Lake is a county in six US states).
+_FEATURE_WORDS = frozenset({"lake", "river", "mount", "mountain", "mountains", "valley"})
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+){0,2}")
 
 
@@ -77,6 +80,8 @@ def _admin_unit_named(text: str) -> tuple[AcledPlace, tuple[int, int, str]] | No
         for n in range(len(words), 0, -1):
             name = " ".join(words[:n])
             if n == 1 and name.casefold() in _COMPASS:
+                continue
+            if n == 1 < len(words) and name.casefold() in _FEATURE_WORDS:
                 continue
             start = run.start()
             units = kb.admins.get(normalize(name), [])
