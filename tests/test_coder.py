@@ -324,3 +324,18 @@ def test_actor_spans_take_their_noun_and_their_alternative():
     found = _found("On November 11, Dogon militiamen attacked the Fulani village of Kowa.")
     at = found.text.index("Dogon")
     assert _actor(found, TextSpan(at, at + 5, "Dogon")).span.text == "Dogon militiamen"
+
+
+def test_a_coded_event_is_not_anchored_on_a_cue_inside_its_purpose() -> None:
+    """ "held a march ... to demand for defunding the police": "police" is a violence cue
+    but part of what the marchers want; the event stands, anchored elsewhere."""
+    from conflictlens.pipeline import extract_text
+
+    text = (
+        "On 10 June 2020, people held a march in Petaluma (California) to demand for "
+        "defunding the Petaluma police."
+    )
+    (event,) = extract_text(text, published="2020-06-10").events
+    assert event.type_string == "Protests/Peaceful protest"
+    assert event.location.name == "Petaluma"
+    assert not extract_text("Police threatened to arrest the protesters.").events

@@ -344,7 +344,9 @@ def _anchor(sent, language: str = "en"):
     cues = _cues(language)
     for pos in ("VERB", "NOUN"):
         for tok in sent:
-            if tok.pos_ == pos and cues.match(tok.text):
+            # Not a cue inside what someone wants or threatens: "held a march to demand
+            # for defunding the police" is anchored on the march, not on "police".
+            if tok.pos_ == pos and cues.match(tok.text) and not _unreal(tok):
                 return tok
     return sent.root
 
