@@ -225,3 +225,16 @@ def test_lake_alone_is_no_place() -> None:
         "Air Force neutralises more terrorists in Lake Chad", published="2018-01-01"
     ).events
     assert event.location is None or event.location.country != "United States"
+
+
+def test_a_peaceful_protest_has_no_actor2_but_its_counter_protesters() -> None:
+    (event,) = extract_text(
+        "People protested against the government agenda in Dire Dawa.", published="2016-10-05"
+    ).events
+    assert event.sub_event_type == "Peaceful protest" and event.actor2 is None
+    (event,) = extract_text(
+        "On 13 June 2020, hundreds of protesters took to the streets in Belton (Texas) in "
+        "support for the Black Lives Matter movement and were met by counter-protesters.",
+        published="2020-06-13",
+    ).events
+    assert event.actor1.name == event.actor2.name == "Protesters (United States)"
