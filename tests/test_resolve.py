@@ -238,3 +238,12 @@ def test_a_peaceful_protest_has_no_actor2_but_its_counter_protesters() -> None:
         published="2020-06-13",
     ).events
     assert event.actor1.name == event.actor2.name == "Protesters (United States)"
+
+
+def test_the_crowd_a_force_fired_on_is_actor2() -> None:
+    (event,) = extract_text(
+        "Soldiers opened fire on protesters in Ambo, killing three.", published="2019-06-01"
+    ).events
+    assert event.sub_event_type == "Excessive force against protesters"
+    assert event.actor1.name.startswith("Military Forces of Ethiopia")
+    assert event.actor2.name == "Protesters (Ethiopia)"

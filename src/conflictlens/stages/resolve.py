@@ -504,7 +504,18 @@ def _type_and_actors(
             assoc1 = [actor1]
             crowd_actor.mention = actor1.mention
             actor1 = crowd_actor
-    if event_type == "Protests":
+    force_first = actor1 is not None and actor1.category in (
+        "State forces",
+        "External/Other forces",
+    )
+    if event_type == "Protests" and sub_type in CROWD_AS_VICTIM and force_first:
+        # The force that fired on a crowd as actor 1: the crowd is actor 2, "Protesters
+        # (X)" (every such training row of excessive force).
+        crowd_actor = ActorDictionary.default().acled_actor("protesters", country, day, "Protests")
+        if crowd_actor is not None and (actor2 is None or actor2.category != "Protesters"):
+            crowd_actor.mention = actor2.mention if actor2 is not None else ""
+            actor2 = crowd_actor
+    elif event_type == "Protests":
         # The other side of a protest is whoever intervened, never the protesters.
         if actor2 is not None and actor2.category in ("Protesters", "Civilians"):
             actor2 = None
