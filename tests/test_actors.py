@@ -853,3 +853,15 @@ def test_a_mission_is_named_for_its_period(actors: ActorDictionary) -> None:
 
     assert name("2017-06-01").endswith("(2013-)")
     assert name("2022-01-01").endswith("(2021-)")
+
+
+def test_a_states_own_acronym_names_its_forces_for_the_period(actors: ActorDictionary) -> None:
+    """ "UPDF" is Uganda's army wherever the event is: ACLED's name for the date, and
+    outside Uganda its class is external forces."""
+    home = actors.acled_actor("UPDF soldiers", None, "2008-08-04", "Battles")
+    assert home is not None and home.name == "Military Forces of Uganda (1986-)"
+    assert home.country == "UG" and home.category == "State forces"
+    abroad = actors.acled_actor("the UPDF", "CD", "2021-12-01", "Battles")
+    assert abroad is not None and abroad.category == "External/Other forces"
+    assert actors.acled_actor("ENDF", None, "2016-01-01").name.endswith("(1995-2018)")
+    assert actors.acled_actor("ENDF", None, "2020-01-01").name.endswith("(2018-)")

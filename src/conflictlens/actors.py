@@ -1235,6 +1235,12 @@ class ActorDictionary:
         if main is not None:
             rec = self._main_rec(main, iso)
             assert rec is not None
+            entry = self._entries[rec.entry]
+            state = self._template_of(entry.name) if entry.category == "State forces" else None
+            if state is not None and state[1] is not None:
+                # A state's own acronym ("UPDF": "Military Forces of Uganda"): ACLED's name
+                # of that state's forces for the period of ``date``, wherever the event is.
+                return self._generic_acled(state[0], text, state[1], iso, date)
             linked = self._acled_of_entry(rec.entry, main.hint or iso, date)
             if linked is not None:
                 return self._acled_named(linked, text, main.hint or iso, date)
