@@ -247,3 +247,17 @@ def test_the_crowd_a_force_fired_on_is_actor2() -> None:
     assert event.sub_event_type == "Excessive force against protesters"
     assert event.actor1.name.startswith("Military Forces of Ethiopia")
     assert event.actor2.name == "Protesters (Ethiopia)"
+
+
+def test_two_groups_joined_by_or_name_acleds_pair_actor_of_the_period() -> None:
+    (event,) = extract_text(
+        "On 29 July 2020, presumed ISWAP or Boko Haram militants abducted a man in "
+        "Klakamana (N'Guigmi, Diffa).",
+        published="2020-07-29",
+    ).events
+    # ACLED's spelling of the pair in Niger until 2020 ("Jamaatu ... Dawati" after).
+    assert event.actor1.name == (
+        "Islamic State (West Africa) and/or Boko Haram - Jamatu Ahli is-Sunnah "
+        "lid-Dawatai wal-Jihad"
+    )
+    assert event.actor1.mention == "ISWAP or Boko Haram militants"

@@ -1201,8 +1201,27 @@ class ActorDictionary:
         first, second = (self._acled_actor(p, iso, date, p) for p in parts)
         if first is None or second is None:
             return None
-        idx = self._by_name.get(f"{first.name} and/or {second.name}".casefold())
-        return None if idx is None else self._acled_named(idx, text, iso, date)
+        # ACLED's pair names spell a group as it was coded then: "... and/or Boko Haram -
+        # Jamatu Ahli is-Sunnah lid-Dawatai wal-Jihad" until 2020, "Jamaatu ... Dawati"
+        # after. Any pair of the two groups, the one coded nearest the date, then most
+        # in the country.
+        prefix = f"{first.name} and/or ".casefold()
+        stem = second.name.split(" - ")[0].casefold()
+        pairs = [
+            idx
+            for name, idx in self._by_name.items()
+            if name.startswith(prefix) and name[len(prefix) :].split(" - ")[0] == stem
+        ]
+        if not pairs:
+            return None
+        day = str(date)[:10] if date is not None else None
+        exact = self._by_name.get(f"{first.name} and/or {second.name}".casefold())
+
+        def rank(idx: int) -> tuple[int, int, bool]:
+            when = -self._distance_in_time(idx, day) if day is not None else 0
+            return (when, self._rows_in(idx, iso) if iso else 0, idx == exact)
+
+        return self._acled_named(max(pairs, key=rank), text, iso, date)
 
     def _people_noun(self, text: str) -> bool:
         key = _key(text)

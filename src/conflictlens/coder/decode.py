@@ -368,6 +368,7 @@ def _overlapping(items, span: TextSpan, key):
 
 def _actor(found: Extraction, span: TextSpan) -> ActorArg:
     """A coder actor span, with the dictionary's match inside it when there is one."""
+    span = _with_named_groups(found, span)
     either = _with_alternative(found, span)
     span = _with_role_noun(found.text, either)
     hits = _overlapping(found.actor_matches, span, lambda a: (a.start, a.end))
@@ -385,6 +386,35 @@ def _role_nouns() -> frozenset[str]:
     words = [*lex["militia_nouns"], *lex["state_force_nouns"]["military"]]
     words += lex["state_force_nouns"]["police"] + lex["class_nouns"]["Unidentified Armed Group"]
     return frozenset(w.lower() for w in words if " " not in w) | frozenset(lex["group_nouns"])
+
+
+def _with_named_groups(found: Extraction, span: TextSpan) -> TextSpan:
+    """ "militants" marked in "ISWAP or Boko Haram militants": the groups named before the
+    role noun are who they are ("ISWAP" alone, or both where "or" joins two)."""
+    if span.text.strip().lower() not in _role_nouns():
+        return span
+    text = found.text
+    start = span.start
+    for _ in range(2):  # the group before the noun, then one joined to it by "or"
+        before = next(
+            (
+                m
+                for m in found.actor_matches
+                if m.end <= start
+                and not m.entry.generic
+                and re.fullmatch(
+                    r"[ \t]+" if start == span.start else r"[ \t]+(?:and/)?or[ \t]+",
+                    text[m.end : start],
+                )
+            ),
+            None,
+        )
+        if before is None:
+            break
+        start = before.start
+    if start == span.start:
+        return span
+    return TextSpan(start, span.end, text[start : span.end])
 
 
 def _with_alternative(found: Extraction, span: TextSpan) -> TextSpan:

@@ -665,7 +665,39 @@ class _ArgFinder:
         if best is None:
             return None
         m = best[1]
+        if m.entry.generic:
+            named = self._named_before(m)
+            if named is not None:
+                return named
         return ActorArg(TextSpan(m.start, m.end, m.text), m)
+
+    def _named_before(self, noun: ActorMatch) -> ActorArg | None:
+        """ "ISWAP or Boko Haram militants": the groups named right before a role noun are
+        who the noun is; two joined by "or" make one phrase, which names ACLED's pair
+        actor ("Islamic State (West Africa) and/or Boko Haram - ...")."""
+
+        def ending_at(end: int, gap: str) -> ActorMatch | None:
+            return next(
+                (
+                    m
+                    for m in self.actor_matches
+                    if m.end <= end
+                    and not m.entry.generic
+                    and re.fullmatch(gap, self.text[m.end : end])
+                ),
+                None,
+            )
+
+        group = ending_at(noun.start, r"[ \t]+")
+        if group is None:
+            return None
+        other = ending_at(group.start, r"[ \t]+(?:and/)?or[ \t]+")
+        if other is None:
+            return ActorArg(
+                TextSpan(group.start, noun.end, self.text[group.start : noun.end]), group
+            )
+        phrase = self.text[other.start : noun.end]
+        return ActorArg(TextSpan(other.start, noun.end, phrase), group)
 
     def sentence_of(self, tok: Token) -> Span:
         """The sentence holding a token (spaCy's Token.sent rescans the document)."""

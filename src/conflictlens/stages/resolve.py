@@ -252,6 +252,8 @@ def resolve_actor(
     actors = ActorDictionary.default()
     # A demonym argument is read as the phrase ("Russian drones"): foreign forces.
     mention = arg.match if arg.match is not None and arg.demonym is None else arg.span.text
+    if re.search(r"\s(?:and/)?or\s", arg.span.text):
+        mention = arg.span.text  # "ISWAP or Boko Haram militants": the pair, not one group
     actor = actors.acled_actor(mention, country, date, event_type, role)
     if actor is not None:
         actor.mention = arg.span.text
