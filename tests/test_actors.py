@@ -865,3 +865,11 @@ def test_a_states_own_acronym_names_its_forces_for_the_period(actors: ActorDicti
     assert abroad is not None and abroad.category == "External/Other forces"
     assert actors.acled_actor("ENDF", None, "2016-01-01").name.endswith("(1995-2018)")
     assert actors.acled_actor("ENDF", None, "2020-01-01").name.endswith("(2018-)")
+
+
+def test_karamojong_raiders_are_acleds_karamajong_militia(actors: ActorDictionary) -> None:
+    """ACLED spells the militia "Karamajong"; reports write "Karamojong" or "Karimojong"."""
+    for mention in ("Karamojong raiders", "Karimojong warriors"):
+        actor = actors.acled_actor(mention, None, "2008-08-04", "Battles")
+        assert actor is not None and actor.name == "Karamajong Ethnic Militia (Uganda)"
+        assert actor.country == "UG"
