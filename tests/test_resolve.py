@@ -261,3 +261,15 @@ def test_two_groups_joined_by_or_name_acleds_pair_actor_of_the_period() -> None:
         "lid-Dawatai wal-Jihad"
     )
     assert event.actor1.mention == "ISWAP or Boko Haram militants"
+
+
+def test_an_unplaced_event_takes_the_one_country_of_the_named_groups() -> None:
+    """No place, no actor with a country: the CMA, a Malian coalition, says where."""
+    (event,) = extract_text(
+        "A civilian was kidnapped and shot dead. The CMA claims that the victim was "
+        "targeted by pro-government groups for his support.",
+        published="2019-01-01",
+    ).events
+    assert event.location is not None and event.location.country == "Mali"
+    assert event.actor2.name == "Civilians (Mali)"
+    assert event.actor1.category != "Civilians"  # a state is no associated-only name

@@ -1465,8 +1465,8 @@ class ActorDictionary:
         "Civilians (Mali)" (``cls`` "Civilians": the class the role takes); None for
         an actor that is a main actor itself."""
         mains = [name for name, _rows in self._associated.get(actor.name, [])]
-        if not mains:
-            return None
+        if not mains or actor.category in _STATE_CATEGORIES:
+            return None  # a state's forces are themselves, whatever period the rows saw
         if cls is not None:
             mains = [m for m in mains if m.split(" (")[0] == cls] or mains
         main = self.acled_actor(mains[0], country or actor.country, date)

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conflictlens.actors import ActorDictionary, ActorMatch
@@ -94,18 +95,25 @@ def _admin_unit_named(text: str) -> tuple[AcledPlace, tuple[int, int, str]] | No
 
 
 def _unplaced(
-    text: str, actor1: Actor | None, actor2: Actor | None
+    text: str,
+    actor1: Actor | None,
+    actor2: Actor | None,
+    matches: Sequence[ActorMatch] = (),
 ) -> tuple[Location, Evidence | None] | None:
     """Where an event nothing placed happened, and the words that say so: the admin unit
     of ACLED's geography the text names ("protested in Gabate, Horo Guduru"), else the
-    country its named actors are from ("Karamojong raid cattle from civilians"), as a
-    country-level place; the actors are then named for that country."""
+    country its named actors are from ("Karamojong raid cattle from civilians"), else
+    the one country of every named group the report mentions ("The CMA claims that the
+    victim was targeted"), as a country-level place; the actors are then named for it."""
     unit = _admin_unit_named(text)
     if unit is not None:
         place, span = unit
         code = ActorDictionary.default().country_code(place.country)
         return to_location(to_place(place, code)), Evidence("location", *span)
     home = next((a.country for a in (actor1, actor2) if a is not None and a.country), None)
+    if home is None:
+        named = {m.entry.country for m in matches if not m.entry.generic and m.entry.country}
+        home = next(iter(named)) if len(named) == 1 else None
     place = Gazetteer.default().country(home) if home else None
     return (to_location(place), None) if place is not None else None
 
@@ -534,7 +542,9 @@ def _type_and_actors(
         # met a protest its police, a group's opponent in a clash the country's military.
         actor2 = ActorDictionary.default().default_actor2(sub_type, country, day, actor1)
     assoc2: list[Actor] = []
-    actor1, assoc1 = _main_side(actor1, assoc1, country, day, None)
+    if not (event_type in VIOLENT_TYPES and _main_is_civilians(actor1, country, day)):
+        # (civilians never fight or attack in ACLED's codebook: that reading is no side)
+        actor1, assoc1 = _main_side(actor1, assoc1, country, day, None)
     actor2, assoc2 = _main_side(actor2, assoc2, country, day, VICTIM_CLASS.get(event_type))
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = counter  # protesters against protesters: ACLED names both sides so
@@ -555,6 +565,13 @@ def _main_side(
     if main is None:
         return actor, assoc
     return main, [actor, *(a for a in assoc if a.name != actor.name)]
+
+
+def _main_is_civilians(actor: Actor | None, country: str | None, day: str | None) -> bool:
+    if actor is None:
+        return False
+    main = ActorDictionary.default().main_side(actor, country, day)
+    return main is not None and main.category == "Civilians"
 
 
 @dataclass
@@ -590,7 +607,7 @@ def resolve_cluster(
     coded = _type_and_actors(cluster, a1_arg, a2_arg, country, day, ctx.actors)
     if (
         country is None
-        and (found := _unplaced(article.body, coded.actor1, coded.actor2)) is not None
+        and (found := _unplaced(article.body, coded.actor1, coded.actor2, ctx.actors)) is not None
     ):
         location, place_ev = found
         country = location.country_code
