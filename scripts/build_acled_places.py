@@ -16,14 +16,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from collections import defaultdict
+import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "conflictlens" / "data" / "acled_places.json"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from conflictlens.kb.places import PlaceTally, write  # noqa: E402
+
+OUT = ROOT / "src" / "conflictlens" / "data" / "acled_places.json"
 
 
 def build(rows, date: str) -> dict:
-    acc: dict[tuple, list] = defaultdict(lambda: [0.0, 0.0, 0, 9])
+    tally = PlaceTally()
     for r in rows:
         if r.get("split") != "train" or not r.get("location"):
             continue
@@ -38,36 +43,16 @@ def build(rows, date: str) -> dict:
             r.get("admin3", ""),
             r["country"],
         )
-        a = acc[key]
-        a[0] += lat
-        a[1] += lon
-        a[2] += 1
-        a[3] = min(a[3], int(r.get("geo_precision") or 9))
-    places = [
-        [loc, a1, a2, a3, country, round(v[0] / v[2], 4), round(v[1] / v[2], 4), v[3], v[2]]
-        for (loc, a1, a2, a3, country), v in sorted(acc.items())
-    ]
-    return {
-        "_source": {
+        tally.add(key, lat, lon, int(r.get("geo_precision") or 9))
+    return tally.document(
+        {
             "file": "shared/training/acled/events.jsonl (split == train)",
             "terms": "ACLED terms of use: attribution, research and non-commercial use "
             "(shared/training/SOURCES.md)",
             "command": "python scripts/build_acled_places.py --shared ../shared",
             "date": date,
-        },
-        "columns": [
-            "location",
-            "admin1",
-            "admin2",
-            "admin3",
-            "country",
-            "lat",
-            "lon",
-            "geo_precision",
-            "rows",
-        ],
-        "places": places,
-    }
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     with path.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     doc = build(rows, args.date)
-    Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+    write(doc, Path(args.out))
     print(f"{args.out}: {len(doc['places'])} places from {len(rows)} rows")
 
 

@@ -21,13 +21,13 @@ import datetime as dt
 import json
 import re
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from conflictlens.evaluate.ucdp import ucdp_split  # noqa: E402
+from conflictlens.kb.places import PlaceTally, write  # noqa: E402
 
 OUT = ROOT / "src" / "conflictlens" / "data" / "ucdp_places.json"
 #: Words UCDP appends to a place name to say what kind of place it is.
@@ -56,7 +56,7 @@ def admin_name(raw: str) -> str:
 
 
 def build(rows, date: str) -> dict:
-    acc: dict[tuple, list] = defaultdict(lambda: [0.0, 0.0, 0, 9])
+    tally = PlaceTally()
     for r in rows:
         if ucdp_split(r) != "train":
             continue
@@ -70,35 +70,15 @@ def build(rows, date: str) -> dict:
             continue
         country = re.sub(r"\s*\(.*\)\s*$", "", r.get("country") or "").strip()
         key = (name, admin_name(r.get("adm_1")), admin_name(r.get("adm_2")), "", country)
-        a = acc[key]
-        a[0] += lat
-        a[1] += lon
-        a[2] += 1
-        a[3] = min(a[3], precision)
-    places = [
-        [loc, a1, a2, a3, country, round(v[0] / v[2], 4), round(v[1] / v[2], 4), v[3], v[2]]
-        for (loc, a1, a2, a3, country), v in sorted(acc.items())
-    ]
-    return {
-        "_source": {
+        tally.add(key, lat, lon, precision)
+    return tally.document(
+        {
             "file": "shared/training/ucdp/ged.jsonl (this project's train split: id % 5 != 0)",
             "terms": "UCDP GED, CC BY 4.0 (Uppsala Conflict Data Program)",
             "command": "python scripts/build_ucdp_places.py --shared ../shared",
             "date": date,
-        },
-        "columns": [
-            "location",
-            "admin1",
-            "admin2",
-            "admin3",
-            "country",
-            "lat",
-            "lon",
-            "geo_precision",
-            "rows",
-        ],
-        "places": places,
-    }
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -111,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     with path.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     doc = build(rows, args.date)
-    Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+    write(doc, Path(args.out))
     print(f"{args.out}: {len(doc['places'])} places from {len(rows)} rows")
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -503,7 +504,7 @@ class ActorDictionary:
         self._acled_names: dict[str, str] = {}  # ISO2 -> ACLED's spelling of the country
         # (sub-type, "any" | "group": who actor 1 is) -> class of its usual actor 2
         self._default_actor2: dict[tuple[str, str], str] = {}
-        self._acled_seen: dict[int, tuple[str, str]] = {}  # first and last coded day
+        self._acled_seen: dict[int, tuple[dt.date, dt.date]] = {}  # first and last coded day
         self._state_names: dict[tuple[str, str], str] = {}  # (kind, ISO2) -> exact name
         # exact name of a state's forces -> {unit noun: exact name of the unit}
         self._state_units: dict[str, dict[tuple[str, ...], str]] = {}
@@ -704,7 +705,12 @@ class ActorDictionary:
             self._acled_rows[idx] = (int(item["count"]), per_country)
             seen = item.get("seen")
             if isinstance(seen, list) and len(seen) == 2 and all(seen):
-                self._acled_seen[idx] = (str(seen[0]), str(seen[1]))
+                try:  # parsed once: every choice of a name by date reads them
+                    first, last = (dt.date.fromisoformat(str(x)[:10]) for x in seen)
+                except ValueError:
+                    pass
+                else:
+                    self._acled_seen[idx] = (first, last)
             linked = self._linked_entry(item["name"], strong, per_country, main_keys)
             if linked is not None:
                 self._acled_entry[idx] = linked
@@ -1359,10 +1365,10 @@ class ActorDictionary:
         seen = self._acled_seen.get(entry)
         if seen is None:
             return 10**6
-        try:
-            d, first, last = (dt.date.fromisoformat(x[:10]) for x in (day, *seen))
-        except ValueError:
+        d = _day(day)
+        if d is None:
             return 10**6
+        first, last = seen
         return max((first - d).days, (d - last).days, 0)
 
     def _acled_of_entry(
@@ -1591,6 +1597,14 @@ class ActorDictionary:
             category=entry.category,
             country=actor_country,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _width(hit: _Hit) -> int:

@@ -45,6 +45,7 @@ from conflictlens.stages.extract import (
     _attribution,
     _is_irrealis,
     lexicon,
+    named_before,
 )
 from conflictlens.tolls import parse_number, parse_toll
 
@@ -389,32 +390,14 @@ def _role_nouns() -> frozenset[str]:
 
 
 def _with_named_groups(found: Extraction, span: TextSpan) -> TextSpan:
-    """ "militants" marked in "ISWAP or Boko Haram militants": the groups named before the
-    role noun are who they are ("ISWAP" alone, or both where "or" joins two)."""
+    """ "militants" marked in "ISWAP or Boko Haram militants": the phrase with the groups
+    named before the role noun, who the noun is."""
     if span.text.strip().lower() not in _role_nouns():
         return span
-    text = found.text
-    start = span.start
-    for _ in range(2):  # the group before the noun, then one joined to it by "or"
-        before = next(
-            (
-                m
-                for m in found.actor_matches
-                if m.end <= start
-                and not m.entry.generic
-                and re.fullmatch(
-                    r"[ \t]+" if start == span.start else r"[ \t]+(?:and/)?or[ \t]+",
-                    text[m.end : start],
-                )
-            ),
-            None,
-        )
-        if before is None:
-            break
-        start = before.start
-    if start == span.start:
+    named = named_before(found.text, found.actor_matches, span.start)
+    if named is None:
         return span
-    return TextSpan(start, span.end, text[start : span.end])
+    return TextSpan(named[0], span.end, found.text[named[0] : span.end])
 
 
 def _with_alternative(found: Extraction, span: TextSpan) -> TextSpan:

@@ -31,6 +31,48 @@ ADMIN_KM = 25.0
 KIND = {1: "city", 2: "city", 3: "region"}
 
 
+#: The columns of a places file, as ``AcledPlace`` reads them (less ``source``).
+COLUMNS = (
+    "location",
+    "admin1",
+    "admin2",
+    "admin3",
+    "country",
+    "lat",
+    "lon",
+    "geo_precision",
+    "rows",
+)
+
+
+class PlaceTally:
+    """What a builder counts: every distinct (location, admin1, admin2, admin3, country)
+    with the mean of its events' coordinates, its best precision and its rows."""
+
+    def __init__(self) -> None:
+        self._acc: dict[tuple[str, str, str, str, str], list[float]] = {}
+
+    def add(self, key: tuple[str, str, str, str, str], lat: float, lon: float, precision: int):
+        a = self._acc.setdefault(key, [0.0, 0.0, 0, 9])
+        a[0] += lat
+        a[1] += lon
+        a[2] += 1
+        a[3] = min(a[3], precision)
+
+    def document(self, source: dict) -> dict:
+        """The places file: ``_source`` (where the rows came from, their terms), the
+        columns and one row per place, sorted."""
+        places = [
+            [*key, round(a[0] / a[2], 4), round(a[1] / a[2], 4), int(a[3]), int(a[2])]
+            for key, a in sorted(self._acc.items())
+        ]
+        return {"_source": source, "columns": list(COLUMNS), "places": places}
+
+
+def write(doc: dict, out: Path) -> None:
+    out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
 @dataclass(frozen=True)
 class AcledPlace:
     location: str

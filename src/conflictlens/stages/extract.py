@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -216,6 +217,38 @@ def _named_as_place(ent: Span) -> bool:
         return False
     of, noun = ent.doc[ent.start - 1], ent.doc[ent.start - 2]
     return of.lower_ == "of" and noun.lower_ in PLACE_NOUNS
+
+
+_SPACE_GAP = re.compile(r"[ \t]+")
+_OR_GAP = re.compile(r"[ \t]+(?:and/)?or[ \t]+")
+#: The longest gap ("  and/or  ") between a group and what it joins.
+_MAX_GAP = 12
+
+
+def named_before(
+    text: str, matches: Sequence[ActorMatch], start: int
+) -> tuple[int, ActorMatch] | None:
+    """ "ISWAP or Boko Haram militants": the named groups right before a role noun at
+    ``start`` are who the noun is. Returns where the phrase starts (two groups joined by
+    "or" make one phrase, which names ACLED's pair actor) and the nearer group."""
+
+    def ending_at(end: int, gap: re.Pattern[str]) -> ActorMatch | None:
+        return next(
+            (
+                m
+                for m in matches
+                if 0 < end - m.end <= _MAX_GAP
+                and not m.entry.generic
+                and gap.fullmatch(text, m.end, end)
+            ),
+            None,
+        )
+
+    group = ending_at(start, _SPACE_GAP)
+    if group is None:
+        return None
+    other = ending_at(group.start, _OR_GAP)
+    return (other.start if other is not None else group.start), group
 
 
 # What may stand between two members of a written list of names: commas, "and", "or",
@@ -672,32 +705,11 @@ class _ArgFinder:
         return ActorArg(TextSpan(m.start, m.end, m.text), m)
 
     def _named_before(self, noun: ActorMatch) -> ActorArg | None:
-        """ "ISWAP or Boko Haram militants": the groups named right before a role noun are
-        who the noun is; two joined by "or" make one phrase, which names ACLED's pair
-        actor ("Islamic State (West Africa) and/or Boko Haram - ...")."""
-
-        def ending_at(end: int, gap: str) -> ActorMatch | None:
-            return next(
-                (
-                    m
-                    for m in self.actor_matches
-                    if m.end <= end
-                    and not m.entry.generic
-                    and re.fullmatch(gap, self.text[m.end : end])
-                ),
-                None,
-            )
-
-        group = ending_at(noun.start, r"[ \t]+")
-        if group is None:
+        found = named_before(self.text, self.actor_matches, noun.start)
+        if found is None:
             return None
-        other = ending_at(group.start, r"[ \t]+(?:and/)?or[ \t]+")
-        if other is None:
-            return ActorArg(
-                TextSpan(group.start, noun.end, self.text[group.start : noun.end]), group
-            )
-        phrase = self.text[other.start : noun.end]
-        return ActorArg(TextSpan(other.start, noun.end, phrase), group)
+        start, group = found
+        return ActorArg(TextSpan(start, noun.end, self.text[start : noun.end]), group)
 
     def sentence_of(self, tok: Token) -> Span:
         """The sentence holding a token (spaCy's Token.sent rescans the document)."""

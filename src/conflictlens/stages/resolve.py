@@ -438,10 +438,7 @@ def _counter_protesters(cluster: Cluster, country: str | None, day: str | None) 
     said = " ".join(m.sentence.text for m in cluster.mentions).casefold()
     if not any(cue in said for cue in cues):
         return None
-    actor = ActorDictionary.default().acled_actor("protesters", country, day, "Protests")
-    if actor is not None:
-        actor.mention = ""
-    return actor
+    return _acled_actor1(None, "Protests", country, day)  # the crowd, unnamed
 
 
 def _speaker(cluster: Cluster, article: Article, rich) -> str | None:
@@ -509,7 +506,7 @@ def _type_and_actors(
         # Whoever demonstrates -- policemen, teachers, a party -- is "Protesters
         # (Country)" for ACLED and the group its associated actor (100% of the training
         # rows' peaceful protests, 92-95% of the other crowd sub-types).
-        crowd_actor = default or _acled_actor1(None, event_type, country, day)
+        crowd_actor = default  # computed above for the same type and country
         if crowd_actor is not None and actor1.category != crowd_actor.category:
             assoc1 = [actor1]
             crowd_actor.mention = actor1.mention
@@ -521,7 +518,7 @@ def _type_and_actors(
     if event_type == "Protests" and sub_type in CROWD_AS_VICTIM and force_first:
         # The force that fired on a crowd as actor 1: the crowd is actor 2, "Protesters
         # (X)" (every such training row of excessive force).
-        crowd_actor = ActorDictionary.default().acled_actor("protesters", country, day, "Protests")
+        crowd_actor = _acled_actor1(None, "Protests", country, day)
         if crowd_actor is not None and (actor2 is None or actor2.category != "Protesters"):
             crowd_actor.mention = actor2.mention if actor2 is not None else ""
             actor2 = crowd_actor
@@ -542,9 +539,10 @@ def _type_and_actors(
         # met a protest its police, a group's opponent in a clash the country's military.
         actor2 = ActorDictionary.default().default_actor2(sub_type, country, day, actor1)
     assoc2: list[Actor] = []
-    if not (event_type in VIOLENT_TYPES and _main_is_civilians(actor1, country, day)):
-        # (civilians never fight or attack in ACLED's codebook: that reading is no side)
-        actor1, assoc1 = _main_side(actor1, assoc1, country, day, None)
+    # Civilians never fight or attack in ACLED's codebook: as actor 1 of violence, a side
+    # of that class is no reading.
+    never = "Civilians" if event_type in VIOLENT_TYPES else None
+    actor1, assoc1 = _main_side(actor1, assoc1, country, day, None, never)
     actor2, assoc2 = _main_side(actor2, assoc2, country, day, VICTIM_CLASS.get(event_type))
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = counter  # protesters against protesters: ACLED names both sides so
@@ -554,24 +552,22 @@ def _type_and_actors(
 
 
 def _main_side(
-    actor: Actor | None, assoc: list[Actor], country: str | None, day: str | None, cls: str | None
+    actor: Actor | None,
+    assoc: list[Actor],
+    country: str | None,
+    day: str | None,
+    cls: str | None,
+    never: str | None = None,
 ) -> tuple[Actor | None, list[Actor]]:
     """A name ACLED only codes as an associated actor ("Luhansk People's Militia") stands
     for the side it is associated with ("NAF: United Armed Forces of Novorossiya"), and
-    stays on as the associated actor."""
+    stays on as the associated actor; not where that side is of class ``never``."""
     if actor is None:
         return actor, assoc
     main = ActorDictionary.default().main_side(actor, country, day, cls)
-    if main is None:
+    if main is None or (never is not None and main.category == never):
         return actor, assoc
     return main, [actor, *(a for a in assoc if a.name != actor.name)]
-
-
-def _main_is_civilians(actor: Actor | None, country: str | None, day: str | None) -> bool:
-    if actor is None:
-        return False
-    main = ActorDictionary.default().main_side(actor, country, day)
-    return main is not None and main.category == "Civilians"
 
 
 @dataclass
