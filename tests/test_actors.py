@@ -873,3 +873,9 @@ def test_karamojong_raiders_are_acleds_karamajong_militia(actors: ActorDictionar
         actor = actors.acled_actor(mention, None, "2008-08-04", "Battles")
         assert actor is not None and actor.name == "Karamajong Ethnic Militia (Uganda)"
         assert actor.country == "UG"
+
+
+def test_an_ethnic_militia_is_found_as_the_notes_name_it(actors: ActorDictionary) -> None:
+    # "Jukun Ethnic Militia (Nigeria)": two train rows, no note naming it in full
+    names = [m.entry.name for m in actors.find("Suspected Jukun militiamen attacked a village.")]
+    assert names == ["Jukun Ethnic Militia (Nigeria)"]

@@ -339,3 +339,15 @@ def test_a_coded_event_is_not_anchored_on_a_cue_inside_its_purpose() -> None:
     assert event.type_string == "Protests/Peaceful protest"
     assert event.location.name == "Petaluma"
     assert not extract_text("Police threatened to arrest the protesters.").events
+
+
+def test_decode_spans_keeps_apostrophes_and_hyphens_inside_a_name():
+    text = "in Maarrat al-Nu’man and Mali's north"
+    offsets = [(0, 2), (3, 10), (11, 13), (13, 14), (14, 16), (16, 17), (17, 20)]
+    offsets += [(21, 24), (25, 29), (29, 30), (30, 31), (32, 37)]
+    tags = ["O", "O", "O", "O", "B-LOC", "O", "O", "O", "B-LOC", "O", "O", "O"]
+    probs = np.full((len(tags), len(TAGS)), 0.01)
+    for k, tag in enumerate(tags):
+        probs[k, TAGS.index(tag)] = 0.9
+    # the written word, not the piece ("Nu"); a possessive stays out
+    assert [s.text for s in decode_spans(text, offsets, probs)] == ["al-Nu’man", "Mali"]

@@ -103,3 +103,11 @@ def test_ucdp_builder_reads_the_train_split_and_strips_kind_words(tmp_path):
     assert doc["places"] == [["Teir Maaleh", "Homs", "Ar Rastan", "", "Syria", 34.8, 36.7, 1, 2]]
     assert "CC BY 4.0" in doc["_source"]["terms"]
     json.dumps(doc)
+
+
+def test_a_coded_place_is_found_in_another_spelling():
+    kb = AcledPlaces.default()
+    assert kb.spelled("Bobo-Dioulassou") == "Bobo-Dioulasso"
+    assert kb.spelled("Maarrat al-Nu'man") == "Maarat al-Numaan"  # UCDP's spelling
+    assert kb.spelled("Ougarou") == "Ougarou"  # as written, where the data has it
+    assert kb.spelled("Nowhereville") == "Nowhereville"

@@ -112,6 +112,20 @@ _KIND_WORDS = {
 _LINKS = ("of", "de", "del", "du")
 # Articles that news text puts before names stored without them ("el peten").
 _ARTICLES = ("the", "el", "la", "los", "las", "le", "les", "al")
+# Arabic articles as transliterations write them, assimilated ("ar Raqqah", "ez Zor") or
+# not ("al", "el"): no part of a name's loose key.
+_LOOSE_ARTICLES = frozenset(
+    {"al", "el", "ar", "as", "ash", "ad", "an", "at", "az", "ath", "adh", "ez", "es", "ed"}
+    | {"en", "et", "ul", "ud", "un", "us", "ur", "uz"}
+)
+#: A loose key keeps this many consonants at least: shorter skeletons ("r*k*" of Raqqa,
+#: Rakka, Rika) name too many places to tell apart.
+LOOSE_MIN_CONSONANTS = 4
+#: With no country to look in, a name read loosely must be a city this big.
+LOOSE_MIN_POPULATION = 100_000
+_VOWELS = re.compile(r"[aeiouyw]+")
+_DOUBLED = re.compile(r"([b-df-hj-np-tvxz])\1+")
+_GLUED_ARTICLE = re.compile(r"^[ae]([tdrzsnl])\1(?=[a-z]{2})")
 
 
 #: Unit words after a qualifier's name: "Ilam district", "Kaduna State", "Mopti Region".
@@ -130,6 +144,19 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.translate(_FOLD))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     return _NON_ALNUM.sub(" ", _DROP.sub("", text)).strip()
+
+
+def loose_key(key: str) -> str:
+    """A normalized name's key blind to how it was transliterated: articles dropped (also
+    glued, "Ezzor"), words run together, doubled consonants single, each run of vowels
+    one "*" ("Deir Ezzor", "Deir ez-Zor" and "Dayr az Zawr" are all "d*rz*r"; "Maarrat
+    al-Nu'man" and "Maarat al-Numaan" both "m*r*tn*m*n"). Empty when too short to tell
+    names apart."""
+    words = [_GLUED_ARTICLE.sub(r"\1", w) for w in key.split() if w not in _LOOSE_ARTICLES]
+    s = "".join(words or key.split())
+    s = re.sub(r"(?<=[aeiouy])h$", "", s.replace("ph", "f").replace("q", "k"))
+    s = _VOWELS.sub("*", _DOUBLED.sub(r"\1", s))
+    return s if sum(ch != "*" for ch in s) >= LOOSE_MIN_CONSONANTS else ""
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -223,6 +250,8 @@ class Gazetteer:
         self._demonyms = _load_demonyms(demonyms_path)
         self._extra, self._extra_context_only = _load_regions(regions_path, self._country_names)
         self._lookup_cache: dict[str, tuple[tuple[Place, bool], ...]] = {}
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+        self._has_loose = "loose_index" in tables  # files built before it lack it
 
     @classmethod
     @functools.cache
@@ -258,6 +287,24 @@ class Gazetteer:
             self._lookup_cache[key] = cached
         return cached
 
+    def _loose_lookup(self, key: str, context: Sequence[str]) -> list[tuple[Place, bool]]:
+        """Places whose name has the loose key of ``key`` (another transliteration of it,
+        see :func:`loose_key`): those in a context country; with none, a city big enough
+        to be meant without one. Never counted as a place's own name."""
+        lk = loose_key(key)
+        if not lk or not self._has_loose:
+            return []
+        rows = self._db.execute(
+            "SELECT p.geonames_id, p.name, p.admin1, p.country_code, p.lat, p.lon,"
+            " p.population, p.kind FROM loose_index n JOIN place p ON p.id = n.place_id"
+            " WHERE n.key = ?",
+            (lk,),
+        ).fetchall()
+        found = [self._row_to_place(r) for r in rows]
+        if context:
+            return [(p, False) for p in found if p.country_code in context]
+        return [(p, False) for p in found if (p.population or 0) >= LOOSE_MIN_POPULATION]
+
     def prefix(self, key: str, country: str | None = None, limit: int = 20) -> list[Place]:
         """Places with a name (own or alternate) that starts with the normalised ``key``,
         biggest first, each once; in ``country`` (ISO2) when given. For pickers."""
@@ -289,12 +336,14 @@ class Gazetteer:
         return [p for p in found if distance_km((lat, lon), (p.lat, p.lon)) <= radius_km]
 
     def _matches(
-        self, name: str, context: Sequence[str] = ()
+        self, name: str, context: Sequence[str] = (), loose: bool = False
     ) -> tuple[list[tuple[Place, bool]], str | None]:
         """Matches of the first name variant that has any, and the kind it asks for.
-        A named region's context-only alias ("the tribal areas") counts only in its country."""
+        A named region's context-only alias ("the tribal areas") counts only in its country.
+        With ``loose``, a name nothing matches as written is looked up by its loose key."""
         first: tuple[list[tuple[Place, bool]], str | None] = ([], None)
-        for key, kind in _variants(name):
+        variants = _variants(name)
+        for key, kind in variants:
             found = [
                 m
                 for m in self._lookup(key)
@@ -308,6 +357,13 @@ class Gazetteer:
                 return found, kind
             if found and not first[0]:
                 first = (found, kind)  # abroad: kept unless a later variant is at home
+        if loose and not first[0]:
+            for key, kind in variants:
+                found = self._loose_lookup(key, context)
+                if kind is not None:
+                    found = [m for m in found if m[0].kind == kind] or found
+                if found:
+                    return found, kind
         # "North-West" in a Cameroon story: South Africa's province under that name,
         # unless a later variant ("North-West Province") is in the story's country.
         return first
@@ -318,7 +374,11 @@ class Gazetteer:
         return sorted((p for p, _ in found), key=lambda p: (-p.population, p.kind, p.name))
 
     def resolve(
-        self, name: str, context_countries: Sequence[str] = (), fallback: bool = False
+        self,
+        name: str,
+        context_countries: Sequence[str] = (),
+        fallback: bool = False,
+        loose: bool = False,
     ) -> Place | None:
         """The place a mention most likely means, given the countries the text is about
         (ISO2 codes or names, most relevant first). None when nothing matches.
@@ -326,9 +386,10 @@ class Gazetteer:
         ``fallback`` is for a mention known to be a place name (the parser's GPE/LOC
         entity): when the data lacks it, or knows it only as a small town abroad, the
         answer is the first context country, marked ``inferred``, instead of None or
-        a wrong country."""
+        a wrong country. ``loose`` is for such a mention too: a name the data lacks as
+        written may be there in another transliteration ("Deir Ezzor": Deir ez-Zor)."""
         context = [c for c in (self._context_code(x) for x in context_countries) if c]
-        found, wanted_kind = self._matches(name, context)
+        found, wanted_kind = self._matches(name, context, loose)
         if not found:
             return self._inferred(context) if fallback else None
         countries = [p for p, primary in found if p.kind == "country" and primary]

@@ -527,11 +527,33 @@ def _rank(found: Extraction, s: CodedSpan, offset: int) -> tuple[bool, float]:
     return any(not h.entry.generic for h in hits), s.score
 
 
+#: A capitalised word (with its glued article: "al-", "Ma'") right before a span.
+_WORD_BEFORE = re.compile(r"[A-Z][\w’'-]*[ \t]+$")
+
+
+def _whole_name(text: str, loc: TextSpan) -> TextSpan:
+    """A LOC span that is the tail of a longer name the coders' places know ("al-Nu’man"
+    of "Maarrat al-Nu’man"): the whole name, up to two words more; else the span."""
+    kb = AcledPlaces.default()
+    if kb.candidates(kb.spelled(loc.text)):
+        return loc
+    start = loc.start
+    for _ in range(2):
+        m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+        if m is None:
+            break
+        start = m.start()
+        if kb.candidates(kb.spelled(text[start : loc.end])):
+            return TextSpan(start, loc.end, text[start : loc.end])
+    return loc
+
+
 def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
     """The place a coder LOC span names. The gazetteer's reading of the toponym there,
     unless ACLED's own geocoding knows the name and the gazetteer's answer is only a
     country, or lies in a country none of ACLED's namesakes is in, or the words after
     the name give the admin units of one of them ("Kabougou (Tansarga, Tapoa)")."""
+    loc = _whole_name(found.text, loc)
     toponyms = _overlapping(found.context.toponyms, loc, lambda p: (p.span.start, p.span.end))
     top = min(toponyms, key=lambda p: abs(p.span.start - loc.start)) if toponyms else None
     actors = ActorDictionary.default()
@@ -540,22 +562,28 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
     # Kherson. Casualties unknown." gives "Kherson".
     hints = re.split(r"[).;\n]", found.text[loc.end : loc.end + 80])[0]
     kb = AcledPlaces.default()
-    acled = kb.resolve(loc.text, hints, countries)
+    name = kb.spelled(loc.text)
+    if name != loc.text and (
+        kb.admin_unit(hints, countries) is not None
+        or (countries and kb.candidates(name)[0].country not in countries)
+    ):
+        name = loc.text  # another spelling of a place elsewhere than the text says
+    acled = kb.resolve(name, hints, countries)
     wanted = {normalize(c) for c in countries}
     # The rules' reading only counts against ACLED's where it found the place itself, not
     # the report's country put in for a name the gazetteer lacks.
     if top is not None and len(top.span.text) < len(loc.text):
         # The rules read part of the name ("Der" of "Der-Ezzor", "York" of "New
         # York-Brooklyn"): the whole name, where the gazetteer or ACLED knows it.
-        whole = Gazetteer.default().resolve(loc.text, found.context.countries)
+        whole = Gazetteer.default().resolve(loc.text, found.context.countries, loose=True)
         if whole is not None and whole.kind != "country":
             top = PlaceArg(loc, whole)
-        elif kb.candidates(loc.text):
+        elif kb.candidates(name):
             top = None
     found_place = top is not None and top.place.kind != "country" and not top.place.inferred
     if acled is None or (wanted and normalize(acled.country) not in wanted and found_place):
         return top  # a namesake in a country the report is not about
-    if not kb.candidates(loc.text):  # placed by its admin unit only
+    if not kb.candidates(name):  # placed by its admin unit only
         town = top is not None and top.place.kind != "country" and not top.place.inferred
         if town and top.place.population >= SMALL_TOWN:  # type: ignore[union-attr]
             return top  # a town of some size beats a namesake admin unit
@@ -567,7 +595,7 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
         )
     admin_named = bool(acled.admin_keys() & set(normalize(hints).split()))
     if top is not None and not admin_named:
-        namesake_countries = {normalize(p.country) for p in kb.candidates(loc.text)}
+        namesake_countries = {normalize(p.country) for p in kb.candidates(name)}
         top_country = normalize(actors.acled_country_name(top.place.country_code) or "")
         # "Goma": the city, not the hamlet in Ethiopia that ACLED coded once.
         big = top.place.population >= SMALL_TOWN and acled.rows < RARE_NAMESAKE
@@ -637,6 +665,8 @@ def _toll(coding: Coding, offset: int, language: str = "en", text: str = "") -> 
         spans = spans[:1] + [s for s in spans[1:] if not _of_the_wounded(text, s, language)]
     if coding.toll == "spans" and spans:
         figures = [parse_toll(s.text, language) or _count(s.text, language) for s in spans]
+        if text:
+            figures = _retold_dropped(text, spans, figures)
         figures = [f for f in figures if f is not None]
         if figures:
             first, last = spans[0], spans[-1]
@@ -656,6 +686,32 @@ def _toll(coding: Coding, offset: int, language: str = "en", text: str = "") -> 
         span = _absolute(s, offset) if s else TextSpan(offset, offset, "")
         return TollArg(span, Fatalities(1, 1, 1))
     return None
+
+
+#: Where one sentence or headline ends and the next begins ("...; Four feared killed").
+_SENTENCE_BREAK = re.compile(r"[.;!?]\s|\n")
+
+
+def _retold_dropped(
+    text: str, spans: list[CodedSpan], figures: list[Fatalities | None]
+) -> list[Fatalities | None]:
+    """A figure a later sentence gives again is the same dead told twice ("4 feared dead
+    ...; Four feared killed in Benue community attack"), not more of them: counted once.
+    Within a sentence, figures add up ("two soldiers and three civilians")."""
+    out = list(figures)
+    for k in range(1, len(spans)):
+        if out[k] is None:
+            continue
+        for j in range(k):
+            told = out[j]
+            if (
+                told is not None
+                and told.best == out[k].best  # type: ignore[union-attr]
+                and _SENTENCE_BREAK.search(text, spans[j].end, spans[k].start)
+            ):
+                out[k] = None
+                break
+    return out
 
 
 def _count(text: str, language: str = "en") -> Fatalities | None:

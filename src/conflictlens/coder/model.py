@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,9 +115,20 @@ def decode_spans(text: str, offsets: list[tuple[int, int]], probs: np.ndarray) -
     return spans
 
 
+#: What joins one written word of a name past the pieces' words: "Nu|’|man" of
+#: "Maarrat al-Nu’man", "al|-|Fateh"; not a possessive "'s".
+_GLUED_AFTER = re.compile(r"(?:[’'ʼ‘-](?![sS]\b)\w+)+")
+_GLUED_BEFORE = re.compile(r"(?:\w+[’'ʼ‘-])+$")
+
+
 def _span(text, offsets, words, cur) -> CodedSpan:
     role, first, last, scores = cur
     s, e = offsets[words[first][0]][0], offsets[words[last][1]][1]
+    # A span ends and starts where the written word does, apostrophes and hyphens in it.
+    if after := _GLUED_AFTER.match(text, e):
+        e = after.end()
+    if before := _GLUED_BEFORE.search(text, max(0, s - 40), s):
+        s = before.start()
     return CodedSpan(role, s, e, text[s:e], float(np.mean(scores)))
 
 

@@ -16,7 +16,7 @@ Per row (a row where no event was found is wrong on every metric):
   province or a country);
 * ``country``: the predicted country is UCDP's (by ISO code);
 * ``deaths``: the predicted toll (best) lies inside UCDP's low..high, scored on rows
-  whose headline states a figure.
+  whose headline states a figure of the dead (``_FIGURE``).
 """
 
 from __future__ import annotations
@@ -45,10 +45,17 @@ METRICS: dict[str, str] = {
 #: UCDP where_prec: 1 the place, 2 within 25 km of it, 3 its district; 4+ a province,
 #: a country or worse.
 PLACE_PRECISION = 3
-#: A figure in a headline: digits or a number word.
+_NUMBER = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+    r"scores?|hundreds?)"
+)
+_DEAD = r"(?:kill\w*|dead|died|dies|deaths?|lives|bodies|martyr\w*|executed|KIA)"
+#: A figure of the dead in a headline: a number a few words before a word for the dead
+#: ("Nine DPR militiamen killed", "1 KIA"), or right after "kill" ("kills 8"). Not any
+#: number: "14 airstrikes target Reef Dimashq" and "April 24th 2017" state no toll.
 _FIGURE = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
-    r"scores?|hundreds?)\b",
+    rf"\b{_NUMBER}\b(?:[^\w;]+[\w'’-]+){{0,4}}?[^\w;]+{_DEAD}\b"
+    rf"|\bkill(?:s|ed|ing)?\s+(?:at least\s+|about\s+|over\s+)?{_NUMBER}\b",
     re.I,
 )
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from conflictlens.gazetteer import Place, distance_km, normalize
+from conflictlens.gazetteer import Place, distance_km, loose_key, normalize
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DATA = DATA_DIR / "acled_places.json"
@@ -110,6 +110,11 @@ class AcledPlaces:
                 known.append(place)
         for items in self.by_name.values():
             items.sort(key=lambda p: -p.rows)
+        # Names again by their transliteration-blind key ("Deir Ezzor" for "Deir ez Zor").
+        self._by_loose: dict[str, list[str]] = {}
+        for key in self.by_name:
+            if lk := loose_key(key):
+                self._by_loose.setdefault(lk, []).append(key)
         # Admin units (a district, a region) as places of their own: the mean point of the
         # events coded in them, at region precision.
         acc: dict[tuple[str, str, str], list[float]] = {}
@@ -160,6 +165,15 @@ class AcledPlaces:
 
     def candidates(self, name: str) -> list[AcledPlace]:
         return self.by_name.get(normalize(name), [])
+
+    def spelled(self, name: str) -> str:
+        """The name as the coders wrote it, where the data lacks it as written but knows
+        one place under another transliteration ("Deir Ezzor" -> "Deir ez Zor"); else
+        ``name``."""
+        if normalize(name) in self.by_name:
+            return name
+        keys = self._by_loose.get(loose_key(normalize(name)), [])
+        return self.by_name[keys[0]][0].location if len(keys) == 1 else name
 
     def resolve(
         self, name: str, hints: str = "", countries: Sequence[str] = ()

@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span, Token
 from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.dates import DateMention, find_dates
 from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place
+from conflictlens.kb.places import AcledPlaces, to_place
 from conflictlens.models import Article, Fatalities
 from conflictlens.roles import find_roles_many
 from conflictlens.stages.analyse import model_language
@@ -541,12 +542,12 @@ class _ArgFinder:
         return sorted(spans, key=lambda s: s.start)
 
     def _resolve_place(
-        self, text: str, min_population: int, fallback: bool = False
+        self, text: str, min_population: int, fallback: bool = False, loose: bool = False
     ) -> Place | None:
         text = re.sub(r"^(?:the|The)\s+", "", text).strip()
         if len(text) < 3:
             return None
-        place = self.gazetteer.resolve(text, self.countries, fallback=fallback)
+        place = self.gazetteer.resolve(text, self.countries, fallback=fallback, loose=loose)
         if place is None:
             return None
         # GeoNames' population 0 means "unknown", as the gazetteer reads it too.
@@ -566,6 +567,12 @@ class _ArgFinder:
             if span.label_ == "PERSON":  # a "person" after "in": only a city under its name
                 min_population = MIN_POP_NAME_PART
             place = self._resolve_place(span.text, min_population)
+            if place is None and span.label_ in ("GPE", "LOC"):
+                # The parser says it is a place: one conflict coders placed, or another
+                # spelling of one the data knows ("Deir Ezzor"), before its words alone.
+                place = self._coded_place(span.text) or self._resolve_place(
+                    span.text, min_population, loose=True
+                )
             if place is None and len(span) > 1:
                 place = self._within_named_country(span)
             if place is None and len(span) > 1 and not _is_street(span):
@@ -584,8 +591,9 @@ class _ArgFinder:
             if place is None and span.label_ in ("GPE", "LOC"):
                 # A place name the data lacks is still in the story's country ("Ilobasco").
                 place = self._resolve_place(span.text, min_population, fallback=True)
-            if place is not None and place.kind == "city":
-                # "Ely (Minnesota)", "Yeadon, Pennsylvania": the namesake there.
+            if place is not None and place.kind == "city" and place.geonames_id is not None:
+                # "Ely (Minnesota)", "Yeadon, Pennsylvania": the namesake there (a place
+                # the coders placed is placed already).
                 quals = _qualifiers(self.text, span.end_char)
                 place = self.gazetteer.qualified(span.text, quals) or self._within(place, quals)
             if (
@@ -604,6 +612,21 @@ class _ArgFinder:
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))
         return self._as_lists(out)
+
+    def _coded_place(self, name: str) -> Place | None:
+        """A place name GeoNames lacks that conflict coders placed ("Eastern Ghouta",
+        "Jobar"), in any spelling of it: their namesake in the report's countries, else
+        the one they coded most."""
+        kb = AcledPlaces.default()
+        spelled = kb.spelled(name)
+        if not kb.candidates(spelled):
+            return None
+        actors = ActorDictionary.default()
+        countries = [actors.acled_country_name(c) or c for c in self.countries]
+        found = kb.resolve(spelled, "", countries)
+        if found is None or (spelled != name and countries and found.country not in countries):
+            return None  # another spelling of a place abroad: not enough to go on
+        return to_place(found, actors.country_code(found.country))
 
     def _within_named_country(self, span: Span) -> Place | None:
         """ "South-West Cameroon", "northern Mali": a unit or town of the country the span
