@@ -61,6 +61,21 @@ def test_rows_are_scored_only_where_the_metric_applies():
 
 
 @pytest.mark.parametrize(
+    ("headline", "scored"),
+    [
+        ("Nine DPR militiamen killed, 7 injured in shellings", True),
+        ("JFO HQ reports 1 KIA, 2 WIA amid 9 enemy attacks", True),
+        ("Boko Haram abducts 135, kills 8 in Cameroon raid", True),
+        ("14 airstrikes target Reef Dimashq", False),  # a number, but of strikes
+        ("April 24th 2017: (S642) Various locations around Tabaqa city", False),
+    ],
+)
+def test_deaths_are_scored_where_the_headline_gives_a_figure_of_the_dead(headline, scored):
+    verdicts = ucdp.row_verdicts(make_row(source_headline=headline), make_event())
+    assert (verdicts["deaths"] is not None) is scored
+
+
+@pytest.mark.parametrize(
     ("field", "value"),
     [
         ("date", {"start": "2016-03-01", "end": "2016-03-05", "precision": "range"}),
