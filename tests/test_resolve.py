@@ -273,3 +273,20 @@ def test_an_unplaced_event_takes_the_one_country_of_the_named_groups() -> None:
     assert event.location is not None and event.location.country == "Mali"
     assert event.actor2.name == "Civilians (Mali)"
     assert event.actor1.category != "Civilians"  # a state is no associated-only name
+
+
+def test_a_demonym_before_a_role_noun_names_the_forces_of_the_events_date():
+    text = (
+        "On 23 February 2022, rebel forces fired 82mm mortars at positions near Schastia, "
+        "Luhansk. As a result of shelling, one Ukrainian soldier was killed."
+    )
+    (event,) = extract_text(text, published="2022-02-23").events
+    assert event.actor2 is not None and event.actor2.name == "Military Forces of Ukraine (2019-)"
+
+
+def test_a_place_in_another_spelling_is_found_in_a_headline():
+    (event,) = extract_text(
+        "Shelling targets Deir Ezzor city causes casualties", published="2017-05-01"
+    ).events
+    assert event.location is not None and event.location.country == "Syria"
+    assert event.location.name in ("Deir ez-Zor", "Deir ez Zor")  # GeoNames', UCDP's

@@ -570,7 +570,7 @@ class _ArgFinder:
             if place is None and span.label_ in ("GPE", "LOC"):
                 # The parser says it is a place: one conflict coders placed, or another
                 # spelling of one the data knows ("Deir Ezzor"), before its words alone.
-                place = self._coded_place(span.text) or self._resolve_place(
+                place = self._coded_place(span.text, span.end_char) or self._resolve_place(
                     span.text, min_population, loose=True
                 )
             if place is None and len(span) > 1:
@@ -613,19 +613,29 @@ class _ArgFinder:
                 out.append(PlaceArg(_text_span(span), place))
         return self._as_lists(out)
 
-    def _coded_place(self, name: str) -> Place | None:
+    def _coded_place(self, name: str, end: int) -> Place | None:
         """A place name GeoNames lacks that conflict coders placed ("Eastern Ghouta",
-        "Jobar"), in any spelling of it: their namesake in the report's countries, else
-        the one they coded most."""
+        "Jobar"), in any spelling of it: the namesake the admin names after it (up to
+        ``end``'s bracket or sentence end) or the report's countries support, else the one
+        they coded most."""
         kb = AcledPlaces.default()
         spelled = kb.spelled(name)
         if not kb.candidates(spelled):
             return None
         actors = ActorDictionary.default()
         countries = [actors.acled_country_name(c) or c for c in self.countries]
-        found = kb.resolve(spelled, "", countries)
-        if found is None or (spelled != name and countries and found.country not in countries):
-            return None  # another spelling of a place abroad: not enough to go on
+        hints = re.split(r"[).;\n]", self.text[end : end + 80])[0]
+        found = kb.resolve(spelled, hints, countries)
+        if found is None or (
+            spelled != name
+            and (
+                (countries and found.country not in countries)
+                or kb.admin_unit(hints, countries) is not None
+            )
+        ):
+            # another spelling of a place abroad, or of one elsewhere than the admin
+            # units the text gives ("Kilimba (Koro, Mopti)" is no Kilamba in Angola)
+            return None
         return to_place(found, actors.country_code(found.country))
 
     def _within_named_country(self, span: Span) -> Place | None:

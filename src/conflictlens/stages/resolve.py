@@ -278,6 +278,13 @@ def resolve_actor(
         if actor is not None:
             actor.mention = arg.span.text
         return actor
+    if mention is not arg.match:
+        # The phrase ("Ukrainian") named no one: the dictionary match in it ("Ukrainian
+        # soldier"), by ACLED's name for the date.
+        actor = actors.acled_actor(arg.match, country, date, event_type, role)
+        if actor is not None:
+            actor.mention = arg.span.text
+            return actor
     return actors.resolve(arg.match, country)
 
 
