@@ -290,3 +290,12 @@ def test_a_place_in_another_spelling_is_found_in_a_headline():
     ).events
     assert event.location is not None and event.location.country == "Syria"
     assert event.location.name in ("Deir ez-Zor", "Deir ez Zor")  # GeoNames', UCDP's
+
+
+def test_the_coders_namesake_wins_where_the_admin_units_after_it_are_its_own():
+    text = (
+        "On 28 September 2020, Burkinabe forces shot dead a suspected but unarmed "
+        "militant in Solhan (Solhan, Yagha)."
+    )
+    (event,) = extract_text(text, published="2020-09-28").events
+    assert event.location is not None and event.location.country == "Burkina Faso"  # not Turkey

@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 
 from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.dates import DateMention, find_dates
-from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place
+from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place, normalize
 from conflictlens.kb.places import AcledPlaces, to_place
 from conflictlens.models import Article, Fatalities
 from conflictlens.roles import find_roles_many
@@ -591,6 +591,8 @@ class _ArgFinder:
             if place is None and span.label_ in ("GPE", "LOC"):
                 # A place name the data lacks is still in the story's country ("Ilobasco").
                 place = self._resolve_place(span.text, min_population, fallback=True)
+            if place is not None and place.geonames_id is not None and span.label_ != "PERSON":
+                place = self._coded_instead(span.text, span.end_char, place)
             if place is not None and place.kind == "city" and place.geonames_id is not None:
                 # "Ely (Minnesota)", "Yeadon, Pennsylvania": the namesake there (a place
                 # the coders placed is placed already).
@@ -612,6 +614,26 @@ class _ArgFinder:
             if place is not None:
                 out.append(PlaceArg(_text_span(span), place))
         return self._as_lists(out)
+
+    def _coded_instead(self, name: str, end: int, place: Place) -> Place:
+        """The coders' namesake of a place GeoNames knows, where the words after the name
+        give its admin units ("Solhan (Solhan, Yagha)": Burkina Faso's, not Turkey's) or
+        GeoNames' lies outside the report's countries and the coders' inside them."""
+        kb = AcledPlaces.default()
+        if not kb.candidates(name):
+            return place
+        actors = ActorDictionary.default()
+        countries = [actors.acled_country_name(c) or c for c in self.countries]
+        hints = re.split(r"[).;\n]", self.text[end : end + 80])[0]
+        coded = kb.resolve(name, hints, countries)
+        if coded is None:
+            return place
+        code = actors.country_code(coded.country)
+        named = bool(coded.admin_keys() & set(normalize(hints).split()))
+        abroad = bool(self.countries) and place.country_code not in self.countries
+        if (named or (abroad and code in self.countries)) and code != place.country_code:
+            return to_place(coded, code)
+        return place
 
     def _coded_place(self, name: str, end: int) -> Place | None:
         """A place name GeoNames lacks that conflict coders placed ("Eastern Ghouta",
