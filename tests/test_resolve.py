@@ -299,3 +299,16 @@ def test_the_coders_namesake_wins_where_the_admin_units_after_it_are_its_own():
     )
     (event,) = extract_text(text, published="2020-09-28").events
     assert event.location is not None and event.location.country == "Burkina Faso"  # not Turkey
+
+
+def test_with_no_country_named_the_coders_namesake_beats_a_town_abroad():
+    (event,) = extract_text(
+        "On June 3, 2 ASWJ militants were killed by police in the district of Palma.",
+        published="2020-06-03",
+    ).events
+    assert event.location is not None and event.location.country == "Mozambique"  # not Spain
+    (us,) = extract_text(
+        "On 31 May 2020, a group of women staged a protest in Cambridge (New York).",
+        published="2020-05-31",
+    ).events
+    assert us.location is not None and us.location.admin1 == "New York"  # the state it says

@@ -32,7 +32,7 @@ from conflictlens.coder.model import MAX_PIECES, CodedSpan, Coder, Coding, defau
 from conflictlens.coder.pieces import encode
 from conflictlens.coder.taxonomy import ACLED_TAXONOMY, SUBTYPES
 from conflictlens.gazetteer import Gazetteer, normalize
-from conflictlens.kb.places import AcledPlaces, to_place
+from conflictlens.kb.places import RARE_NAMESAKE, SMALL_TOWN, AcledPlaces, to_place
 from conflictlens.models import Fatalities
 from conflictlens.stages.extract import (
     ActorArg,
@@ -65,11 +65,6 @@ NONE_GATE = 0.5
 WEAK_LEMMAS = frozenset({"kill", "die", "dead", "death", "murder", "wound", "injure"})
 #: A sentence without a rule mention gets a coder mention from this probability on.
 NEW_EVENT = 0.6
-#: A gazetteer town smaller than this loses to an ACLED admin unit of the same name
-#: ("Soum": a village in Senegal, a province of Burkina Faso in ACLED's rows).
-SMALL_TOWN = 20_000
-#: ... and a town of that size beats an ACLED namesake coded fewer times than this.
-RARE_NAMESAKE = 3
 #: ... and when its most likely sub-type has at least this probability ("Commandos
 #: surrounded the building": an event, 0.98, but of no clear sub-type, 0.39).
 NEW_SUBTYPE = 0.5

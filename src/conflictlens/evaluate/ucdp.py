@@ -40,7 +40,7 @@ METRICS: dict[str, str] = {
     "date": "date within a day",
     "place_50km": "place <= 50 km (where_prec <= 3)",
     "country": "country",
-    "deaths": "deaths in low..high (headline states a figure)",
+    "deaths": "deaths in low..high (headline gives a toll)",
 }
 #: UCDP where_prec: 1 the place, 2 within 25 km of it, 3 its district; 4+ a province,
 #: a country or worse.

@@ -27,6 +27,12 @@ DATA = DATA_DIR / "acled_places.json"
 UCDP_DATA = DATA_DIR / "ucdp_places.json"
 #: How far the nearest ACLED-coded place may be for its admin1 to name a point's region.
 ADMIN_KM = 25.0
+#: A gazetteer town smaller than this loses to a coders' place or admin unit of the same
+#: name ("Soum": a village in Senegal, a province of Burkina Faso in ACLED's rows) ...
+SMALL_TOWN = 20_000
+#: ... and a town of that size beats a namesake the coders placed fewer times than this
+#: ("Goma": the city, not the Ethiopian hamlet ACLED coded once).
+RARE_NAMESAKE = 3
 #: ACLED geo_precision 1 is the place itself, 2 a part of a region near it, 3 a region.
 KIND = {1: "city", 2: "city", 3: "region"}
 

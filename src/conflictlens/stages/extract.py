@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, Token
 from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.dates import DateMention, find_dates
 from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place, normalize
-from conflictlens.kb.places import AcledPlaces, to_place
+from conflictlens.kb.places import RARE_NAMESAKE, SMALL_TOWN, AcledPlaces, to_place
 from conflictlens.models import Article, Fatalities
 from conflictlens.roles import find_roles_many
 from conflictlens.stages.analyse import model_language
@@ -591,13 +591,13 @@ class _ArgFinder:
             if place is None and span.label_ in ("GPE", "LOC"):
                 # A place name the data lacks is still in the story's country ("Ilobasco").
                 place = self._resolve_place(span.text, min_population, fallback=True)
-            if place is not None and place.geonames_id is not None and span.label_ != "PERSON":
-                place = self._coded_instead(span.text, span.end_char, place)
             if place is not None and place.kind == "city" and place.geonames_id is not None:
                 # "Ely (Minnesota)", "Yeadon, Pennsylvania": the namesake there (a place
                 # the coders placed is placed already).
                 quals = _qualifiers(self.text, span.end_char)
                 place = self.gazetteer.qualified(span.text, quals) or self._within(place, quals)
+            if place is not None and place.geonames_id is not None and span.label_ != "PERSON":
+                place = self._coded_instead(span.text, span.end_char, place)
             if (
                 place is not None
                 and not is_entity
@@ -629,9 +629,22 @@ class _ArgFinder:
         if coded is None:
             return place
         code = actors.country_code(coded.country)
+        if code == place.country_code:
+            return place
         named = bool(coded.admin_keys() & set(normalize(hints).split()))
         abroad = bool(self.countries) and place.country_code not in self.countries
-        if (named or (abroad and code in self.countries)) and code != place.country_code:
+        # With no country to go on, the coders' place, unless GeoNames' is a town of some
+        # size and the coders' a namesake they rarely placed ("Kossa": Niger's).
+        big = (place.population or 0) >= SMALL_TOWN and coded.rows < RARE_NAMESAKE
+        theirs = {actors.country_code(p.country) for p in kb.candidates(name)}
+        unsure = (
+            not self.countries
+            and not big
+            and place.kind == "city"
+            and place.country_code not in theirs
+            and self.gazetteer.capital(place.country_code) != place
+        )
+        if named or (abroad and code in self.countries) or unsure:
             return to_place(coded, code)
         return place
 
