@@ -298,3 +298,21 @@ def test_future_markers_are_not_resolved_backwards() -> None:
 def test_numbered_may_or_march_after_the() -> None:
     (m,) = find_dates("will not boycott the 19 march presidential elections", dt.date(1990, 1, 5))
     assert m.text == "the 19 march" and m.span.start == "1989-03-19"
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("Since November, when they broke off the talks, they attack the police.", "2023-02-18"),
+        ("Depuis novembre, lorsqu'ils ont rompu les négociations, ils visent la police.", "2023-02-18"),
+    ],
+)
+def test_the_event_of_a_when_clause_is_at_the_since_date(text, reference):
+    from conflictlens.dates import point_of_when_clause
+
+    (since,) = [d for d in find_dates(text, dt.date.fromisoformat(reference)) if d.since]
+    event_at = text.index("broke") if "broke" in text else text.index("rompu")
+    point = point_of_when_clause(since, text, event_at)
+    assert not point.since and point.span.start == "2022-11-01"
+    # an event told before the date is not the when-clause's
+    assert point_of_when_clause(since, text, 0).since

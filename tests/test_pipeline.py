@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from corpus import SEED_TXT
+from corpus import SEED_GOLD, SEED_TXT
 
 from conflictlens import pipeline
 from conflictlens.evaluate import score_article, score_events
@@ -464,15 +465,21 @@ def test_french_report_with_a_background_paragraph():
     _evidence_points_into_the_body(result)
 
 
-def test_the_french_seed_gives_the_english_seeds_main_event():
-    """The seed's kind of report written in French (an RFI interview): the Karachi attack
-    of Friday 17 February by the Pakistani Taliban on the police, and the recalled
-    Peshawar bombing and 2012-2013 offensive at their dates. Not yet the English seed's
-    six events (issue 19 stays open): the French path has no parse rules, and the coder
-    alone reads the interview's commentary less well (the Peshawar bombing as a riot,
-    attacks that the commentary only mentions, the Taliban's return to Kabul missed)."""
+def test_the_french_seed_gives_the_english_seeds_events():
+    """The seed's kind of report written in French (an RFI interview), scored against the
+    English seed's gold file: its six events are found, with the English one's types,
+    dates and places (the Karachi attack, the November break of the ceasefire, the
+    Peshawar bombing and protests, the Taliban's return to Kabul, the 2012-2013
+    offensive). Not yet its actors and tolls everywhere (issue 19 stays open): the coder
+    reads "une mosquée fréquentée par les policiers" as the police attacking, and "un
+    attentat" as one dead."""
     french, english = extract_file(ENTRETIEN), extract_file(SEED_TXT)
     assert french.article.language == "fr"
+    gold = json.loads(SEED_GOLD.read_text(encoding="utf-8"))
+    score = score_events(french.to_dict()["events"], gold)
+    assert score.tp == 6 and score.fp <= 1, score.per_event
+    for field in ("type", "date", "location"):
+        assert score.field_accuracy[field] == 1.0, (field, score.per_event)
 
     def key(e):
         return (e.date.start, e.date.end, e.location.name if e.location else None)
@@ -483,9 +490,10 @@ def test_the_french_seed_gives_the_english_seeds_main_event():
     english_main = next(e for e in english.events if key(e) == key(main[0]))
     assert english_main.type_string == main[0].type_string
     assert main[0].actor1.name == english_main.actor1.name == "Tehrik-i-Taliban Pakistan"
-    offensive = next(e for e in french.events if e.date.start == "2012-01-01")
-    assert offensive.actor1.name == "Tehrik-i-Taliban Pakistan"  # "une offensive des talibans"
-    dates = {(e.date.start, e.date.end) for e in french.events}
-    assert {("2023-01-30", "2023-01-30"), ("2012-01-01", "2013-12-31")} <= dates
+    kabul = next(e for e in french.events if e.location and e.location.name == "Kabul")
+    assert kabul.actor1.name == "Taliban" and kabul.background  # "les talibans ... à Kaboul"
+    truce = next(e for e in french.events if e.type_string.endswith("/Agreement"))
+    # "Depuis novembre, lorsqu'ils ont rompu les négociations": in November, not since
+    assert (truce.date.start, truce.date.end) == ("2022-11-01", "2022-11-30")
     assert all(e.background for e in french.events if e.date.end < "2023-02-01")
     _evidence_points_into_the_body(french)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from conflictlens.models import DateSpan
 
-__all__ = ["DateMention", "find_dates", "parse_iso", "resolve_expression"]
+__all__ = ["DateMention", "find_dates", "parse_iso", "point_of_when_clause", "resolve_expression"]
 
 
 @dataclass(frozen=True)
@@ -932,3 +932,22 @@ def parse_iso(value: str) -> dt.date | None:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
+
+
+def point_of_when_clause(date: DateMention, text: str, event_at: int) -> DateMention:
+    """ "Since November, when they broke the truce" / "Depuis novembre, lorsqu'ils ont
+    rompu ...": the event of the when-clause happened in November, not since then."""
+    if not date.since or event_at <= date.end:
+        return date
+    if not _WHEN_AFTER_RE.match(text, date.end):
+        return date
+    return DateMention(date.start, date.end, date.text, date.span, False, date.approximate)
+
+
+_WHEN_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:"
+    + "|".join(re.escape(w) + ("" if w[-1] in "'’" else r"(?!\w)") for w in _D["when_words"])
+    + ")",
+    re.I,
+)
+

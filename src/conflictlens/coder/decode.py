@@ -30,7 +30,8 @@ from conflictlens.coder.labels import NUMBER_FR
 from conflictlens.coder.labels import lexicon as coder_lexicon
 from conflictlens.coder.model import MAX_PIECES, CodedSpan, Coder, Coding, default_coder
 from conflictlens.coder.pieces import encode
-from conflictlens.coder.taxonomy import ACLED_TAXONOMY, SUBTYPES
+from conflictlens.coder.taxonomy import ACLED_TAXONOMY, NONE, SUBTYPES
+from conflictlens.dates import point_of_when_clause
 from conflictlens.gazetteer import Gazetteer, normalize
 from conflictlens.kb.places import RARE_NAMESAKE, SMALL_TOWN, AcledPlaces, to_place
 from conflictlens.models import Fatalities
@@ -70,6 +71,9 @@ NEW_EVENT = 0.6
 NEW_SUBTYPE = 0.5
 #: The coder retypes a rule mention from this sub-type probability on.
 RETYPE = 0.8
+#: Below this the coder is unsure of the sub-type, and a French sentence's event words
+#: ("attentat", "cessez-le-feu") choose among the sub-types they allow.
+CUE_PRIOR = 0.6
 #: ... and in a long article, from this one.
 RETYPE_LONG = 0.95
 #: Longest sentence read whole (in characters); longer ones are cut (the coder's window).
@@ -196,11 +200,27 @@ def apply_coding(
         ]
         return
     subtype, probability = coding.best_event_subtype()
+    told = subtype  # the coder's own reading, which decides whether there is an event
+    # In a long report (an interview, a commentary: not the notes the coder learnt
+    # from) the words of the sentence say what kind of event it can tell, if any.
+    long_report = not _is_short(found)
+    text = _window_text(found, indices)
+    cued = _cued_types(text, found.language) if long_report else None
+    prior = bool(cued) and probability < CUE_PRIOR and not _allowed(subtype, cued)
+    if prior:  # unsure, and the sentence's words say it is another kind of event
+        subtype, probability = _best_cued(coding, cued)  # type: ignore[arg-type]
+    told_by_words = prior and _allowed(subtype, _told_types(text, found.language))
     event_type, sub_type = _split_type(subtype)
     # Weak cues ("injured", "died") only ever join an event: alone they are not one.
     strong = [m for m in here if not m.toll_only and not m.weak]
     if not strong:
-        if coding.p_event < NEW_EVENT or _family_share(coding, subtype) < NEW_SUBTYPE:
+        if cued is not None and not cued:
+            # A sentence of a long report (an interview, a commentary) with no word for
+            # an event ("L'impact a été très fort sur la police") tells none of its own.
+            return
+        if coding.p_event < NEW_EVENT or (
+            _family_share(coding, told) < NEW_SUBTYPE and not told_by_words
+        ):
             return  # unsure what happened: no event of its own
         if found.language != "en" and _a_later_toll(found, indices, here):
             # "Une dizaine de blessés ont été évacués": the toll of the event told before,
@@ -249,6 +269,48 @@ def apply_coding(
         strong[0].date = _sentence_date(found, strong[0], indices)
 
 
+@functools.cache
+def _event_words(language: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...]:
+    words = (coder_lexicon(language).get("event_words") or {}).get("words", [])
+    return tuple(
+        (re.compile(w["cue"], re.I), tuple(w["types"]), bool(w.get("tells"))) for w in words
+    )
+
+
+def _cued_types(text: str, language: str) -> set[str] | None:
+    """The ACLED types and sub-types the event words of ``text`` allow (the language's
+    ``event_words``); None where its lexicon lists none (English: the rules type)."""
+    words = _event_words(language)
+    if not words:
+        return None
+    return {t for pattern, types, _ in words if pattern.search(text) for t in types}
+
+
+def _told_types(text: str, language: str) -> set[str]:
+    """The types allowed by the event words of ``text`` that name an event by themselves
+    ("un attentat", "ont repris le pouvoir")."""
+    return {
+        t
+        for pattern, types, tells in _event_words(language)
+        if tells and pattern.search(text)
+        for t in types
+    }
+
+
+def _allowed(subtype: str, types: set[str]) -> bool:
+    return any(subtype == t or subtype.startswith(t + "/") for t in types)
+
+
+def _best_cued(coding: Coding, types: set[str]) -> tuple[str, float]:
+    """The coder's likeliest sub-type among those ``types`` allow."""
+    p, best = max(
+        (float(p), s)
+        for s, p in zip(SUBTYPES, coding.probs, strict=True)
+        if s != NONE and _allowed(s, types)
+    )
+    return best, p
+
+
 def _a_later_toll(found: Extraction, indices: list[int], here: list[EventMention]) -> bool:
     """A one-sentence window whose only mentions are tolls, with no date of its own,
     after a sentence that told an event."""
@@ -269,7 +331,8 @@ def _sentence_date(found: Extraction, m: EventMention, indices: list[int]):
     for lo, hi in ((sent.start_char, sent.end_char), (first.start_char, last.end_char)):
         inside = [d for d in found.dates if lo <= d.start < hi]
         if inside:
-            return min(inside, key=lambda d: (d.since, abs(d.start - m.trigger.start)))
+            date = min(inside, key=lambda d: (d.since, abs(d.start - m.trigger.start)))
+            return point_of_when_clause(date, found.text, m.trigger.start)
     return None
 
 
@@ -467,7 +530,7 @@ def _arguments(
         when = _absolute(best["DATE"], offset)
         dates = _overlapping(found.dates, when, lambda d: (d.start, d.end))
         if dates:
-            m.date = dates[0]
+            m.date = point_of_when_clause(dates[0], found.text, m.trigger.start)
     # The rules' reading of a stated toll stands ("dozens ... at least 12" is 12, not a
     # sum); the coder's count fills in where they found none ("killed a farmer").
     toll = _toll(coding, offset, found.language, found.text[offset:])

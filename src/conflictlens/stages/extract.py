@@ -29,7 +29,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span, Token
 
 from conflictlens.actors import ActorDictionary, ActorMatch
-from conflictlens.dates import DateMention, find_dates
+from conflictlens.dates import DateMention, find_dates, point_of_when_clause
 from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place, normalize
 from conflictlens.kb.places import RARE_NAMESAKE, SMALL_TOWN, AcledPlaces, to_place
 from conflictlens.models import Article, Fatalities
@@ -1346,11 +1346,7 @@ def _pick_date(doc: Doc, text: str, tok: Token, dates: list[DateMention]) -> Dat
         span = _span(doc, d.start, d.end)
         scored.append((tree_distance(tok, span.root) if span is not None else 99, d))
     date = min(scored, key=lambda x: x[0])[1]
-    # "Since November, when they broke the truce": the when-clause happened in November.
-    after = text[date.end : date.end + 8]
-    if date.since and re.match(r"\s*,?\s*when\b", after, re.I) and tok.idx > date.end:
-        date = DateMention(date.start, date.end, date.text, date.span, False, date.approximate)
-    return date
+    return point_of_when_clause(date, text, tok.idx)
 
 
 def _pick_place(doc: Doc, tok: Token, places: list[PlaceArg]) -> PlaceArg:
