@@ -950,4 +950,3 @@ _WHEN_AFTER_RE = re.compile(
     + ")",
     re.I,
 )
-
