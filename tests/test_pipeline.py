@@ -497,3 +497,18 @@ def test_the_french_seed_gives_the_english_seeds_events():
     assert (truce.date.start, truce.date.end) == ("2022-11-01", "2022-11-30")
     assert all(e.background for e in french.events if e.date.end < "2023-02-01")
     _evidence_points_into_the_body(french)
+
+
+def test_a_french_brief_with_an_event_word_and_a_count_noun_toll():
+    """ "un attentat" names an event even where the coder hesitates between its kinds;
+    "une centaine de morts" is a toll of about a hundred."""
+    result = extract_text(
+        "Le 30 janvier, un attentat contre une mosquée de Peshawar a fait une centaine de "
+        "morts, selon la police.",
+        published="2023-02-01",
+    )
+    assert result.article.language == "fr"
+    (event,) = result.events
+    assert event.event_type in ("Explosions/Remote violence", "Violence against civilians")
+    assert (event.date.start, event.location.name) == ("2023-01-30", "Peshawar")
+    assert event.fatalities is not None and event.fatalities.low == 100

@@ -209,7 +209,18 @@ def apply_coding(
     prior = bool(cued) and probability < CUE_PRIOR and not _allowed(subtype, cued)
     if prior:  # unsure, and the sentence's words say it is another kind of event
         subtype, probability = _best_cued(coding, cued)  # type: ignore[arg-type]
-    told_by_words = prior and _allowed(subtype, _told_types(text, found.language))
+    told_types = _told_types(text, found.language)
+    told_by_words = prior and _allowed(subtype, told_types)
+    if (
+        not long_report
+        and told_types
+        and probability < CUE_PRIOR
+        and _family_share(coding, subtype) < NEW_SUBTYPE
+    ):
+        # A brief or a note: the coder's own reading stands, but words that name an event
+        # ("un attentat") keep one where it hesitates between kinds.
+        subtype, probability = _best_cued(coding, told_types)
+        told_by_words = True
     event_type, sub_type = _split_type(subtype)
     # Weak cues ("injured", "died") only ever join an event: alone they are not one.
     strong = [m for m in here if not m.toll_only and not m.weak]
@@ -495,6 +506,14 @@ def _with_role_noun(text: str, span: TextSpan) -> TextSpan:
     return TextSpan(span.start, end, text[span.start : end])
 
 
+def _passive_subject(found: Extraction, span: TextSpan) -> bool:
+    """Whether the parse makes the words the subject of a passive verb (UD's nsubj:pass)."""
+    if not found.sentences:
+        return False
+    words = found.sentences[0].doc.char_span(span.start, span.end, alignment_mode="expand")
+    return words is not None and words.root.dep_ == "nsubj:pass"
+
+
 def _arguments(
     found: Extraction,
     m: EventMention,
@@ -517,6 +536,10 @@ def _arguments(
         m.actor2 = _actor(found, _absolute(best["ACTOR2"], offset))
     if m.actor1 is not None and m.actor2 is not None and m.actor1.span == m.actor2.span:
         m.actor2 = None
+    if m.actor1 is not None and found.language != "en" and _passive_subject(found, m.actor1.span):
+        # "une centaine de policiers avaient été tués": who it was done to, not who did it
+        # (the parse rules read this for English)
+        m.actor1, m.actor2 = None, m.actor2 or m.actor1
     if "ASSOC1" in best:
         m.perpetrator_groups.append(_absolute(best["ASSOC1"], offset))
     vague = m.place is None or m.place.place.kind == "country"

@@ -910,6 +910,16 @@ def _count_of(noun: Token) -> TollArg | None:
         figures = parse_toll(_french_count(noun), "fr")  # "une dizaine d'assaillants"
         if figures is not None:
             return TollArg(_text_span(noun.doc[noun.i : noun.i + 1]), figures)
+    head = noun.head
+    if (
+        language == "fr"
+        and noun.dep_ == "nmod"
+        and head.i < noun.i
+        and head.lower_.removesuffix("s") in french_count_nouns()
+    ):
+        figures = parse_toll(_french_count(head), "fr")  # "une centaine de morts"
+        if figures is not None:
+            return TollArg(_text_span(noun.doc[head.i : head.i + 1]), figures)
     if _children(noun, "prep") and noun.lower_ in ("dozens", "hundreds", "thousands", "scores"):
         figures = parse_toll(noun.text)  # "dozens of people", "hundreds of civilians"
         if figures is not None:
