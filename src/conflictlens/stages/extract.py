@@ -1148,6 +1148,9 @@ def extract_mentions(article: Article, doc: Doc, reference: dt.date | None) -> E
                     cues=set(cues),
                 )
                 setattr(m, attr, toll)
+                if attr == "fatalities":
+                    # "une centaine de policiers avaient été tués": whom the toll counts
+                    m.actor2 = _counted_actor(finder, doc, toll)
                 mentions.append(m)
     return Extraction(
         mentions,
@@ -1158,6 +1161,16 @@ def extract_mentions(article: Article, doc: Doc, reference: dt.date | None) -> E
         finder.actor_matches,
         model_language(article.language),
     )
+
+
+def _counted_actor(finder: _ArgFinder, doc: Doc, toll: TollArg) -> ActorArg | None:
+    """The dictionary actor a toll counts ("two soldiers", "une centaine de policiers"):
+    the phrase the count heads, or the noun the number modifies."""
+    words = _span(doc, toll.span.start, toll.span.end)
+    if words is None:
+        return None
+    noun = words.root.head if words.root.dep_ == "nummod" else words.root
+    return finder.actor_at(noun)
 
 
 def _demonym_actor(tok: Token, demonyms: list[tuple[Token, str]]) -> ActorArg | None:
