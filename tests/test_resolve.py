@@ -312,3 +312,10 @@ def test_with_no_country_named_the_coders_namesake_beats_a_town_abroad():
         published="2020-05-31",
     ).events
     assert us.location is not None and us.location.admin1 == "New York"  # the state it says
+
+
+def test_a_state_force_named_before_the_event_is_its_actor_1_where_no_group_is():
+    (event,) = extract_text(
+        "FAA burns Talibeka and Tadikuma villages in Cabinda province.", published="2004-05-01"
+    ).events
+    assert event.actor1 is not None and event.actor1.name == "Military Forces of Angola (1975-)"

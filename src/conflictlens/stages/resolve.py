@@ -393,7 +393,11 @@ ARMED_GROUPS = frozenset({"Rebel group", "Political militia", "Identity militia"
 
 
 def _sentence_group(
-    cluster: Cluster, country: str | None, other: Actor | None, matches: list[ActorMatch]
+    cluster: Cluster,
+    country: str | None,
+    other: Actor | None,
+    matches: list[ActorMatch],
+    day: str | None = None,
 ) -> Actor | None:
     """The one named armed group the event's sentences name (``matches``: the article's
     dictionary actors, found once by the extractor), when neither the parse nor the tagger
@@ -401,17 +405,33 @@ def _sentence_group(
     opération ... contre la police"): sentences that name two groups say nothing of
     which one acted."""
     spans = {(m.sentence.start, m.sentence.end) for m in cluster.mentions}
+    first_trigger = min(m.trigger.start for m in cluster.mentions)
     actors = ActorDictionary.default()
     found: dict[str, Actor] = {}
+    forces: dict[str, Actor] = {}
     for match in matches:
-        if match.entry.generic or match.entry.category not in ARMED_GROUPS:
+        if match.entry.generic or match.entry.category not in (*ARMED_GROUPS, "State forces"):
             continue
         if not any(start <= match.start < end for start, end in spans):
+            continue
+        if match.entry.category == "State forces":
+            # No armed group named: a state's forces named by their own name before what
+            # happened ("UPDF pursues LRA", "FAA burns villages"), not a force that came
+            # after it ("... was rescued by the Amotekun Corps").
+            actor = None
+            if match.start < first_trigger:
+                actor = actors.acled_actor(match, country, day) or actors.resolve(match, country)
+            if actor is not None and (other is None or actor.name != other.name):
+                forces[actor.name] = actor
             continue
         actor = actors.resolve(match, country)
         if actor is not None and (other is None or actor.name != other.name):
             found[actor.name] = actor
-    return next(iter(found.values())) if len(found) == 1 else None
+    if found:
+        return next(iter(found.values())) if len(found) == 1 else None
+    if len(forces) == 1 and (other is None or other.category != "State forces"):
+        return next(iter(forces.values()))
+    return None
 
 
 def _acled_actor1(
@@ -494,7 +514,9 @@ def _type_and_actors(
     def named(other: Actor | None) -> Actor | None:
         # "gunmen" stormed it, "the TTP claimed it": the group the report names.
         found = _named_group(cluster, country)
-        return found or (None if crowd else _sentence_group(cluster, country, other, matches))
+        if found or crowd:
+            return found
+        return _sentence_group(cluster, country, other, matches, day)
 
     if actor1 is None or actor1.category is None or (anonymous and actor1.name == default.name):
         actor1 = named(actor2) or actor1
