@@ -76,3 +76,14 @@ def test_french_words_are_no_numbers_in_english():
     assert parse_number("un") is None
     assert parse_number("un", "fr") == 1
     assert parse_toll("policiers", "fr") is None
+
+
+def test_casualty_abbreviations_are_tolls():
+    from conflictlens.pipeline import extract_text
+
+    (event,) = extract_text(
+        "Militants shelled Ukrainian positions near Avdiivka on Friday: 1 KIA, 2 WIA.",
+        published="2019-05-04",
+    ).events
+    assert event.fatalities is not None and event.fatalities.best == 1
+    assert event.injured == 2

@@ -963,9 +963,9 @@ def find_tolls(sent: Span) -> tuple[list[tuple[Token, TollArg]], list[tuple[Toke
                 toll = _count_of(t)
                 if toll:
                     deaths.append((tok, toll))
-        elif tok.pos_ in ("NOUN", "ADJ") and (
+        elif (tok.pos_ in ("NOUN", "ADJ") or (tok.pos_ == "PROPN" and tok.is_upper)) and (
             lemma in lex["death_words"] or lemma in lex["injury_words"]
-        ):
+        ):  # "30 people dead", "1 KIA, 2 WIA" (the parse makes the abbreviations names)
             toll = _count_of(tok)
             if toll is None and tok.dep_ in ("amod", "acomp") and tok.head.pos_ == "NOUN":
                 toll = _count_of(tok.head)  # "30 people dead" / "five wounded soldiers"
