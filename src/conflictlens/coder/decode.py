@@ -18,12 +18,17 @@ The coder reads each event-bearing sentence and decides:
 Only sentences that need it are encoded (speed): those holding a rule mention or a
 violence cue, and at most ``BUDGET_PIECES`` word pieces a report, lead first -- news puts
 the event first.
+
+A language the parse rules do not read (French) has the trigger lexicon as the coder's
+prior instead: its ``event_words`` say which kinds of event a sentence can tell, if any
+(:func:`_read_words`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from conflictlens.actors import ActorDictionary
 from conflictlens.coder.labels import NUMBER_FR
@@ -201,36 +206,16 @@ def apply_coding(
         return
     subtype, probability = coding.best_event_subtype()
     told = subtype  # the coder's own reading, which decides whether there is an event
-    # In a long report (an interview, a commentary: not the notes the coder learnt
-    # from) the words of the sentence say what kind of event it can tell, if any.
-    long_report = not _is_short(found)
-    text = _window_text(found, indices)
-    cued = _cued_types(text, found.language) if long_report else None
-    prior = bool(cued) and probability < CUE_PRIOR and not _allowed(subtype, cued)
-    if prior:  # unsure, and the sentence's words say it is another kind of event
-        subtype, probability = _best_cued(coding, cued)  # type: ignore[arg-type]
-    told_types = _told_types(text, found.language)
-    told_by_words = prior and _allowed(subtype, told_types)
-    if (
-        not long_report
-        and told_types
-        and probability < CUE_PRIOR
-        and _family_share(coding, subtype) < NEW_SUBTYPE
-    ):
-        # A brief or a note: the coder's own reading stands, but words that name an event
-        # ("un attentat") keep one where it hesitates between kinds.
-        subtype, probability = _best_cued(coding, told_types)
-        told_by_words = True
+    worded = _read_words(found, indices, coding, subtype, probability)
+    subtype, probability = worded.subtype, worded.probability
     event_type, sub_type = _split_type(subtype)
     # Weak cues ("injured", "died") only ever join an event: alone they are not one.
     strong = [m for m in here if not m.toll_only and not m.weak]
     if not strong:
-        if cued is not None and not cued:
-            # A sentence of a long report (an interview, a commentary) with no word for
-            # an event ("L'impact a été très fort sur la police") tells none of its own.
-            return
+        if worded.silent:
+            return  # "L'impact a été très fort sur la police": no word for an event
         if coding.p_event < NEW_EVENT or (
-            _family_share(coding, told) < NEW_SUBTYPE and not told_by_words
+            _family_share(coding, told) < NEW_SUBTYPE and not worded.told
         ):
             return  # unsure what happened: no event of its own
         if found.language != "en" and _a_later_toll(found, indices, here):
@@ -278,6 +263,46 @@ def apply_coding(
     if strong[0].kind == "coded" and strong[0].date is None:
         # the rules' own mentions keep the rules' reading of their dates
         strong[0].date = _sentence_date(found, strong[0], indices)
+
+
+@dataclass
+class _Worded:
+    """A window's reading with its words' say: the sub-type and its probability, whether
+    the window tells no event of its own (``silent``), and whether its words name one by
+    themselves (``told``)."""
+
+    subtype: str
+    probability: float
+    silent: bool = False
+    told: bool = False
+
+
+def _read_words(
+    found: Extraction, indices: list[int], coding: Coding, subtype: str, probability: float
+) -> _Worded:
+    """The trigger lexicon as the coder's prior, for a language whose lexicon has event
+    words (French; English has the parse rules). In a long report (an interview, a
+    commentary: not the notes the coder learnt from) a sentence with none tells no event
+    of its own, and where the coder is unsure of the sub-type the likeliest of those its
+    words allow is taken ("un attentat" is no mob violence). In a brief or a note the
+    coder's reading stands, but words that name an event keep one where it hesitates
+    between kinds."""
+    if not _event_words(found.language):
+        return _Worded(subtype, probability)
+    text = _window_text(found, indices)
+    cued = _cued_types(text, found.language) or set()
+    told = _told_types(text, found.language)
+    unsure = probability < CUE_PRIOR
+    if _is_short(found):
+        if told and unsure and _family_share(coding, subtype) < NEW_SUBTYPE:
+            return _Worded(*_best_cued(coding, told), told=True)
+        return _Worded(subtype, probability)
+    if not cued:
+        return _Worded(subtype, probability, silent=True)
+    if unsure and not _allowed(subtype, cued):
+        best, p = _best_cued(coding, cued)
+        return _Worded(best, p, told=_allowed(best, told))
+    return _Worded(subtype, probability)
 
 
 @functools.cache
