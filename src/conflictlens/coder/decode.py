@@ -531,6 +531,33 @@ def _with_role_noun(text: str, span: TextSpan) -> TextSpan:
     return TextSpan(span.start, end, text[span.start : end])
 
 
+#: Dependency labels of a clause's subject (UD, the French model's labels).
+_SUBJECTS = frozenset({"nsubj", "nsubj:pass"})
+#: Classes of a named group that act as the subject of a French sentence.
+_ACTING_GROUPS = frozenset({"Rebel group", "Political militia", "Identity militia"})
+
+
+def _named_subject(found: Extraction, actor: ActorArg, offset: int, length: int) -> ActorArg | None:
+    """A named armed group the window's parse makes a subject ("... les talibans
+    pakistanais s'en prennent à la police ... des forces armées"), where the coder's actor
+    1 is a role noun that is no subject: the group acts, not the noun's side."""
+    if actor.match is None or not actor.match.entry.generic or not found.sentences:
+        return None
+    doc = found.sentences[0].doc
+    words = doc.char_span(actor.span.start, actor.span.end, alignment_mode="expand")
+    if words is None or words.root.dep_ in _SUBJECTS:
+        return None
+    for match in found.actor_matches:
+        if not offset <= match.start < offset + length or match.entry.generic:
+            continue
+        if match.entry.category not in _ACTING_GROUPS:
+            continue
+        group = doc.char_span(match.start, match.end, alignment_mode="expand")
+        if group is not None and group.root.dep_ in _SUBJECTS:
+            return ActorArg(TextSpan(match.start, match.end, match.text), match, coded=True)
+    return None
+
+
 def _passive_subject(found: Extraction, span: TextSpan) -> bool:
     """Whether the parse makes the words the subject of a passive verb (UD's nsubj:pass)."""
     if not found.sentences:
@@ -565,6 +592,8 @@ def _arguments(
         # "une centaine de policiers avaient été tués": who it was done to, not who did it
         # (the parse rules read this for English)
         m.actor1, m.actor2 = None, m.actor2 or m.actor1
+    if m.actor1 is not None and found.language != "en":
+        m.actor1 = _named_subject(found, m.actor1, offset, len(text)) or m.actor1
     if "ASSOC1" in best:
         m.perpetrator_groups.append(_absolute(best["ASSOC1"], offset))
     vague = m.place is None or m.place.place.kind == "country"

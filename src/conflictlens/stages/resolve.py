@@ -434,6 +434,36 @@ def _sentence_group(
     return None
 
 
+#: The words before the other party of an agreement ("a truce with the authorities",
+#: "le cessez-le-feu avec les autorités").
+_PARTNER_BEFORE = re.compile(
+    r"\b(?:with|avec)\s+(?:the\s+|les\s+|le\s+|la\s+|l['’])?$", re.IGNORECASE
+)
+
+
+def _agreement_partner(
+    cluster: Cluster,
+    matches: Sequence[ActorMatch],
+    country: str | None,
+    day: str | None,
+    actor1: Actor | None,
+) -> Actor | None:
+    """The party an agreement's sentences say it was made "with" (a dictionary actor)."""
+    actors = ActorDictionary.default()
+    for m in cluster.mentions:
+        sent = m.sentence
+        for match in matches:
+            if not sent.start <= match.start < sent.end:
+                continue
+            before = sent.text[max(0, match.start - sent.start - 16) : match.start - sent.start]
+            if not _PARTNER_BEFORE.search(before):
+                continue
+            actor = actors.acled_actor(match, country, day) or actors.resolve(match, country)
+            if actor is not None and (actor1 is None or actor.name != actor1.name):
+                return actor
+    return None
+
+
 def _acled_actor1(
     actor1: Actor | None, event_type: str, country: str | None, day: str | None = None
 ) -> Actor | None:
@@ -562,6 +592,9 @@ def _type_and_actors(
             # actor 2 (none in 96% of the training rows' peaceful protests); counter-
             # protesters are ("Protesters (X)" in 95% of those whose note says so).
             actor2 = counter = _counter_protesters(cluster, country, day)
+    if sub_type == "Agreement" and actor2 is None:
+        # "the ceasefire with the Pakistani authorities": the other party, named as such
+        actor2 = _agreement_partner(cluster, matches, country, day, actor1)
     if actor2 is None:
         # Where the report names no one, ACLED's usual actor 2 for the sub-type: the
         # victims of violence against civilians are "Civilians (Country)", the force that
