@@ -490,6 +490,8 @@ def test_the_french_seed_meets_the_english_seeds_bar():
     english_main = next(e for e in english.events if key(e) == key(main[0]))
     assert english_main.type_string == main[0].type_string
     assert main[0].actor1.name == english_main.actor1.name == "Tehrik-i-Taliban Pakistan"
+    offensive = next(e for e in french.events if e.date.start == "2012-01-01")
+    assert offensive.location.name == "Karachi"  # "avant que le calme ne revienne dans la ville"
     kabul = next(e for e in french.events if e.location and e.location.name == "Kabul")
     assert kabul.actor1.name == "Taliban" and kabul.background  # "les talibans ... à Kaboul"
     truce = next(e for e in french.events if e.type_string.endswith("/Agreement"))

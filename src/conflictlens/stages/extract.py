@@ -1088,7 +1088,7 @@ def extract_mentions(article: Article, doc: Doc, reference: dt.date | None) -> E
                 if m.place is None:
                     m.place_is_context_ref = any(
                         t.lemma_.lower() in lex["generic_place_nouns"]
-                        and any(c.lower_ == "the" for c in t.children)
+                        and any(c.lower_ in lex["definite_articles"] for c in t.children)
                         for t in sent
                     )
                 close = [(tree_distance(tok, t), code) for t, code in demonyms]

@@ -175,9 +175,11 @@ def resolve_place(
     if linked is not None:
         return linked, None
     first = cluster.first
-    if any(m.place_is_context_ref for m in cluster.mentions):
+    ref = next((m for m in cluster.mentions if m.place_is_context_ref), None)
+    if ref is not None:
+        # "the city": the last city named before the sentence that says so
         before = [
-            p for p in ctx.toponyms if p.span.end <= first.sentence.start and p.place.kind == "city"
+            p for p in ctx.toponyms if p.span.end <= ref.sentence.start and p.place.kind == "city"
         ]
         if before:
             return to_location(before[-1].place), _evidence("location", before[-1].span)
