@@ -111,3 +111,11 @@ def test_a_coded_place_is_found_in_another_spelling():
     assert kb.spelled("Maarrat al-Nu'man") == "Maarat al-Numaan"  # UCDP's spelling
     assert kb.spelled("Ougarou") == "Ougarou"  # as written, where the data has it
     assert kb.spelled("Nowhereville") == "Nowhereville"
+
+
+def test_admin_hints_stop_at_the_bracket_or_the_sentence_end():
+    from conflictlens.kb.places import admin_hints
+
+    text = "raided Kabougou (Tansarga, Tapoa) at dawn. Osokorivka, Kherson. Casualties unknown."
+    assert admin_hints(text, text.index(" (Tansarga")) == " (Tansarga, Tapoa"
+    assert admin_hints(text, text.index(", Kherson")) == ", Kherson"

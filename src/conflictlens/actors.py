@@ -89,6 +89,8 @@ _PEOPLE_CATEGORIES = ("Civilians", "Protesters", "Rioters")
 _STATE_KINDS = ("Military Forces", "Police Forces", "Government")
 #: Categories of a state's forces, at home or abroad.
 _STATE_CATEGORIES = ("State forces", "External/Other forces")
+#: Categories of a named armed group that is not a state's: who may act unnamed by a role.
+ARMED_GROUP_CATEGORIES = frozenset({"Rebel group", "Political militia", "Identity militia"})
 #: The noun that names a state's forces of a class in its country ("police" in Mali).
 _FORCE_NOUN = {"Police Forces": "police", "Military Forces": "military"}
 

@@ -30,7 +30,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from conflictlens.actors import ActorDictionary
+from conflictlens.actors import ARMED_GROUP_CATEGORIES, ActorDictionary
 from conflictlens.coder.labels import NUMBER_FR
 from conflictlens.coder.labels import lexicon as coder_lexicon
 from conflictlens.coder.model import MAX_PIECES, CodedSpan, Coder, Coding, default_coder
@@ -38,7 +38,13 @@ from conflictlens.coder.pieces import encode
 from conflictlens.coder.taxonomy import ACLED_TAXONOMY, NONE, SUBTYPES
 from conflictlens.dates import point_of_when_clause
 from conflictlens.gazetteer import Gazetteer, normalize
-from conflictlens.kb.places import RARE_NAMESAKE, SMALL_TOWN, AcledPlaces, to_place
+from conflictlens.kb.places import (
+    RARE_NAMESAKE,
+    SMALL_TOWN,
+    AcledPlaces,
+    admin_hints,
+    to_place,
+)
 from conflictlens.models import Fatalities
 from conflictlens.stages.extract import (
     ActorArg,
@@ -205,7 +211,7 @@ def apply_coding(
         ]
         return
     subtype, probability = coding.best_event_subtype()
-    told = subtype  # the coder's own reading, which decides whether there is an event
+    coder_subtype = subtype  # the coder's own reading: whether there is an event at all
     worded = _read_words(found, indices, coding, subtype, probability)
     subtype, probability = worded.subtype, worded.probability
     event_type, sub_type = _split_type(subtype)
@@ -215,7 +221,7 @@ def apply_coding(
         if worded.silent:
             return  # "L'impact a été très fort sur la police": no word for an event
         if coding.p_event < NEW_EVENT or (
-            _family_share(coding, told) < NEW_SUBTYPE and not worded.told
+            _family_share(coding, coder_subtype) < NEW_SUBTYPE and not worded.told
         ):
             return  # unsure what happened: no event of its own
         if found.language != "en" and _a_later_toll(found, indices, here):
@@ -533,37 +539,32 @@ def _with_role_noun(text: str, span: TextSpan) -> TextSpan:
 
 #: Dependency labels of a clause's subject (UD, the French model's labels).
 _SUBJECTS = frozenset({"nsubj", "nsubj:pass"})
-#: Classes of a named group that act as the subject of a French sentence.
-_ACTING_GROUPS = frozenset({"Rebel group", "Political militia", "Identity militia"})
+
+
+def _root_dep(found: Extraction, start: int, end: int) -> str | None:
+    """The dependency label of the head word of the text at ``start:end``."""
+    if not found.sentences:
+        return None
+    words = found.sentences[0].doc.char_span(start, end, alignment_mode="expand")
+    return words.root.dep_ if words is not None else None
 
 
 def _named_subject(found: Extraction, actor: ActorArg, offset: int, length: int) -> ActorArg | None:
     """A named armed group the window's parse makes a subject ("... les talibans
     pakistanais s'en prennent à la police ... des forces armées"), where the coder's actor
     1 is a role noun that is no subject: the group acts, not the noun's side."""
-    if actor.match is None or not actor.match.entry.generic or not found.sentences:
+    if actor.match is None or not actor.match.entry.generic:
         return None
-    doc = found.sentences[0].doc
-    words = doc.char_span(actor.span.start, actor.span.end, alignment_mode="expand")
-    if words is None or words.root.dep_ in _SUBJECTS:
+    if _root_dep(found, actor.span.start, actor.span.end) in (*_SUBJECTS, None):
         return None
     for match in found.actor_matches:
         if not offset <= match.start < offset + length or match.entry.generic:
             continue
-        if match.entry.category not in _ACTING_GROUPS:
+        if match.entry.category not in ARMED_GROUP_CATEGORIES:
             continue
-        group = doc.char_span(match.start, match.end, alignment_mode="expand")
-        if group is not None and group.root.dep_ in _SUBJECTS:
+        if _root_dep(found, match.start, match.end) in _SUBJECTS:
             return ActorArg(TextSpan(match.start, match.end, match.text), match, coded=True)
     return None
-
-
-def _passive_subject(found: Extraction, span: TextSpan) -> bool:
-    """Whether the parse makes the words the subject of a passive verb (UD's nsubj:pass)."""
-    if not found.sentences:
-        return False
-    words = found.sentences[0].doc.char_span(span.start, span.end, alignment_mode="expand")
-    return words is not None and words.root.dep_ == "nsubj:pass"
 
 
 def _arguments(
@@ -588,7 +589,8 @@ def _arguments(
         m.actor2 = _actor(found, _absolute(best["ACTOR2"], offset))
     if m.actor1 is not None and m.actor2 is not None and m.actor1.span == m.actor2.span:
         m.actor2 = None
-    if m.actor1 is not None and found.language != "en" and _passive_subject(found, m.actor1.span):
+    passive = m.actor1 is not None and _root_dep(found, m.actor1.span.start, m.actor1.span.end)
+    if m.actor1 is not None and found.language != "en" and passive == "nsubj:pass":
         # "une centaine de policiers avaient été tués": who it was done to, not who did it
         # (the parse rules read this for English)
         m.actor1, m.actor2 = None, m.actor2 or m.actor1
@@ -693,9 +695,7 @@ def _place(found: Extraction, loc: TextSpan) -> PlaceArg | None:
     top = min(toponyms, key=lambda p: abs(p.span.start - loc.start)) if toponyms else None
     actors = ActorDictionary.default()
     countries = [actors.acled_country_name(c) or c for c in found.context.countries]
-    # The admin names after it, up to the bracket or the sentence's end: "Osokorivka,
-    # Kherson. Casualties unknown." gives "Kherson".
-    hints = re.split(r"[).;\n]", found.text[loc.end : loc.end + 80])[0]
+    hints = admin_hints(found.text, loc.end)
     kb = AcledPlaces.default()
     name = kb.spelled(loc.text)
     if name != loc.text and (

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,6 +224,16 @@ class AcledPlaces:
             if inside and (best is None or inside[0][1] > best[1]):
                 best = inside[0]
         return best[0] if best else None
+
+
+_HINTS_END = re.compile(r"[).;\n]")
+
+
+def admin_hints(text: str, end: int) -> str:
+    """The admin names written after a place name that ends at ``end``, up to the bracket
+    or the sentence's end: "Kabougou (Tansarga, Tapoa)" gives "Tansarga, Tapoa";
+    "Osokorivka, Kherson. Casualties unknown." gives "Kherson"."""
+    return _HINTS_END.split(text[end : end + 80], maxsplit=1)[0]
 
 
 def to_place(p: AcledPlace, country_code: str | None) -> Place:

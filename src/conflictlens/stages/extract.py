@@ -31,7 +31,13 @@ from spacy.tokens import Doc, Span, Token
 from conflictlens.actors import ActorDictionary, ActorMatch
 from conflictlens.dates import DateMention, find_dates, point_of_when_clause
 from conflictlens.gazetteer import UNKNOWN_POPULATION, Gazetteer, Place, normalize
-from conflictlens.kb.places import RARE_NAMESAKE, SMALL_TOWN, AcledPlaces, to_place
+from conflictlens.kb.places import (
+    RARE_NAMESAKE,
+    SMALL_TOWN,
+    AcledPlaces,
+    admin_hints,
+    to_place,
+)
 from conflictlens.models import Article, Fatalities
 from conflictlens.roles import find_roles_many
 from conflictlens.stages.analyse import model_language
@@ -615,6 +621,11 @@ class _ArgFinder:
                 out.append(PlaceArg(_text_span(span), place))
         return self._as_lists(out)
 
+    @functools.cached_property
+    def _country_names(self) -> list[str]:
+        """The report's countries as ACLED's rows name them (the coders' places' key)."""
+        return [self.actors.acled_country_name(c) or c for c in self.countries]
+
     def _coded_instead(self, name: str, end: int, place: Place) -> Place:
         """The coders' namesake of a place GeoNames knows, where the words after the name
         give its admin units ("Solhan (Solhan, Yagha)": Burkina Faso's, not Turkey's) or
@@ -622,10 +633,9 @@ class _ArgFinder:
         kb = AcledPlaces.default()
         if not kb.candidates(name):
             return place
-        actors = ActorDictionary.default()
-        countries = [actors.acled_country_name(c) or c for c in self.countries]
-        hints = re.split(r"[).;\n]", self.text[end : end + 80])[0]
-        coded = kb.resolve(name, hints, countries)
+        actors = self.actors
+        hints = admin_hints(self.text, end)
+        coded = kb.resolve(name, hints, self._country_names)
         if coded is None:
             return place
         code = actors.country_code(coded.country)
@@ -657,9 +667,8 @@ class _ArgFinder:
         spelled = kb.spelled(name)
         if not kb.candidates(spelled):
             return None
-        actors = ActorDictionary.default()
-        countries = [actors.acled_country_name(c) or c for c in self.countries]
-        hints = re.split(r"[).;\n]", self.text[end : end + 80])[0]
+        countries = self._country_names
+        hints = admin_hints(self.text, end)
         found = kb.resolve(spelled, hints, countries)
         if found is None or (
             spelled != name
@@ -671,7 +680,7 @@ class _ArgFinder:
             # another spelling of a place abroad, or of one elsewhere than the admin
             # units the text gives ("Kilimba (Koro, Mopti)" is no Kilamba in Angola)
             return None
-        return to_place(found, actors.country_code(found.country))
+        return to_place(found, self.actors.country_code(found.country))
 
     def _within_named_country(self, span: Span) -> Place | None:
         """ "South-West Cameroon", "northern Mali": a unit or town of the country the span

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from conflictlens.actors import ActorDictionary, ActorMatch
+from conflictlens.actors import ARMED_GROUP_CATEGORIES, ActorDictionary, ActorMatch
 from conflictlens.gazetteer import Gazetteer, normalize, to_location
 from conflictlens.kb.places import AcledPlace, AcledPlaces, to_place
 from conflictlens.models import (
@@ -390,10 +390,6 @@ def _named_group(cluster: Cluster, country: str | None) -> Actor | None:
     return None
 
 
-#: Classes of a named group that may be an event's unstated perpetrator.
-ARMED_GROUPS = frozenset({"Rebel group", "Political militia", "Identity militia"})
-
-
 def _sentence_group(
     cluster: Cluster,
     country: str | None,
@@ -412,7 +408,8 @@ def _sentence_group(
     found: dict[str, Actor] = {}
     forces: dict[str, Actor] = {}
     for match in matches:
-        if match.entry.generic or match.entry.category not in (*ARMED_GROUPS, "State forces"):
+        acting = match.entry.category in ARMED_GROUP_CATEGORIES
+        if match.entry.generic or not (acting or match.entry.category == "State forces"):
             continue
         if not any(start <= match.start < end for start, end in spans):
             continue
@@ -436,11 +433,12 @@ def _sentence_group(
     return None
 
 
-#: The words before the other party of an agreement ("a truce with the authorities",
-#: "le cessez-le-feu avec les autorités").
-_PARTNER_BEFORE = re.compile(
-    r"\b(?:with|avec)\s+(?:the\s+|les\s+|le\s+|la\s+|l['’])?$", re.IGNORECASE
-)
+@functools.cache
+def _partner_before() -> re.Pattern[str]:
+    """The words before the other party of an agreement, a word (an article) or none
+    between ("a truce with the authorities", "le cessez-le-feu avec les autorités")."""
+    words = "|".join(re.escape(w) for w in lexicon()["agreement_partner_words"])
+    return re.compile(rf"\b(?:{words})\s+(?:\w+\s+|\w['’])?$", re.IGNORECASE)
 
 
 def _agreement_partner(
@@ -458,7 +456,7 @@ def _agreement_partner(
             if not sent.start <= match.start < sent.end:
                 continue
             before = sent.text[max(0, match.start - sent.start - 16) : match.start - sent.start]
-            if not _PARTNER_BEFORE.search(before):
+            if not _partner_before().search(before):
                 continue
             actor = actors.acled_actor(match, country, day) or actors.resolve(match, country)
             if actor is not None and (actor1 is None or actor.name != actor1.name):
